@@ -17,9 +17,10 @@ from .worlds import get_world, list_worlds, TaskError, oracle_agent, random_agen
 
 # %% auto #0
 __all__ = ['COMMANDS', 'Command', 'command', 'UsageError', 'build_parser', 'main', 'cmd_tasks', 'cmd_verify', 'cmd_worlds',
-           'shorthand_to_action', 'cmd_play', 'worlds_table', 'format_table', 'cmd_demo', 'cmd_readme']
+           'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval', 'worlds_table',
+           'format_table', 'cmd_demo', 'cmd_readme']
 
-# %% ../nbs/15_cli.ipynb #6c9520e9
+# %% ../nbs/15_cli.ipynb #5a8a7d4e
 @dataclass
 class Command:
     "A registered subcommand."
@@ -27,13 +28,14 @@ class Command:
     help: str                       # one line for `rods-lab -h`
     run: Callable                   # run(args) -> exit code
     configure: Callable|None = None # configure(parser) declares the arguments
+    extra_flags: bool = False       # pass unknown `--key value` flags on as `args.overrides`
 
 COMMANDS: dict[str, Command] = {}
 
-def command(name:str, help:str, configure:Callable|None=None):
+def command(name:str, help:str, configure:Callable|None=None, extra_flags:bool=False):
     "Decorator: register `fn(args) -> int` as `rods-lab NAME`."
     def deco(fn):
-        COMMANDS[name] = Command(name, help, fn, configure)
+        COMMANDS[name] = Command(name, help, fn, configure, extra_flags)
         return fn
     return deco
 
@@ -54,7 +56,9 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
         )->int:
     "Entry point of `rods-lab`; returns the exit code."
     p = build_parser()
-    args = p.parse_args(argv)
+    args, extra = p.parse_known_args(argv)
+    if extra and not COMMANDS[args.command].extra_flags: p.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.overrides = extra
     try: return int(COMMANDS[args.command].run(args) or 0)
     except UsageError as e:
         p.print_usage(sys.stderr); print(f"rods-lab {args.command}: error: {e}", file=sys.stderr); return 2
@@ -160,6 +164,92 @@ def cmd_play(args, stdin=None, out=None)->int:
         say(f"{'user' if r.info['role'] == 'user' else 'tool'}: {r.observation}")
         say(f"  [progress {ep.progress:.2f}{' | ' + r.info['error'] if r.info['error'] else ''}]")
     say(f"\nend: {ep.finish_reason or 'quit'} | success={ep.success} reward={ep.reward:.2f} progress={ep.progress:.2f} steps={ep.n_steps}")
+    return 0
+
+# %% ../nbs/15_cli.ipynb #6e3b9e7f
+def _prepare_args(p):
+    p.add_argument('--preset', default='tiny', help='embedded model size: micro, tiny, small, base')
+    p.add_argument('--seed', type=int, default=0, help='seed of the build')
+    p.add_argument('--force', action='store_true', help='rebuild even if cached')
+    p.add_argument('--report', type=int, default=0, metavar='N', help='then print success per difficulty on N held-out tasks per level')
+
+@command('prepare', 'Build (once) and cache the embedded default model.', _prepare_args)
+def cmd_prepare(args)->int:
+    from rods_lab.policy import prepare_embedded, PRESETS
+    if args.preset not in PRESETS: raise UsageError(f"unknown preset '{args.preset}'; valid: {', '.join(PRESETS)}")
+    path = prepare_embedded(args.preset, seed=args.seed, force=args.force)
+    print(path)
+    if args.report:
+        print(format_table(boundary_report(f"embedded:{args.preset}", n=args.report)))
+    return 0
+
+def boundary_report(model:str, # model spec or directory
+                    n:int=32, # held-out tasks per difficulty level
+                    seed:int=777, # seed of the tasks
+                    worlds:dict|None=None, # world -> difficulty keyword (default: the three built-ins)
+                    temperature:float=0.0 # 0 = greedy
+                   )->list[dict]:
+    "Success and progress of a policy per world and difficulty level: where its capability boundary lies."
+    from rods_lab.policy import load_policy
+    from rods_lab.engine import make_engine
+    from rods_lab.rollout import evaluate
+    pol = load_policy(model)
+    eng = make_engine('hf', pol.model, pol.tokenizer)
+    rows = []
+    for name, key in (worlds or {'apiworld': 'depth', 'mathtool': 'steps', 'multihop': 'hops'}).items():
+        w = get_world(name)
+        lo, hi = w.difficulty[key]
+        for level in range(lo, hi + 1):
+            r = evaluate(eng, pol.fmt, w, w.sample(n, seed=seed, **{key: level}), temperature=temperature)
+            rows.append(dict(world=name, level=f"{key}={level}", success=r['success'], progress=r['progress'], tool_calls=r['tool_calls']))
+    return rows
+
+def _train_args(p):
+    p.add_argument('--world', default=None, help='world name')
+    p.add_argument('--steps', type=int, default=None, help='optimiser steps')
+    p.add_argument('--out', default=None, help='run directory (default: runs/<experiment>/<run_name>)')
+    p.epilog = 'Any other RunConfig field can be given as --key value (e.g. --lr 3e-4 --data dynamic --group-size 8).'
+
+@command('train', 'Train a policy: rods-lab train --world W --steps N --out DIR [--key value ...].', _train_args, extra_flags=True)
+def cmd_train(args)->int:
+    from rods_lab.train import make_config, parse_overrides, Trainer
+    from rods_lab.plots import learning_curve, save_figure
+    from rods_lab.train import read_metrics
+    try:
+        kw = parse_overrides(args.overrides)
+        kw.update({k: v for k, v in (('world', args.world), ('steps', args.steps), ('out', args.out)) if v is not None})
+        cfg = make_config(**kw)
+        tr = Trainer(cfg)
+    except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e: raise UsageError(str(e)) from None
+    run_dir = tr.run()
+    if tr.acc.is_main_process:
+        fig = learning_curve({cfg.data: [read_metrics(run_dir)]}, title=f"{cfg.world}: held-out success")
+        save_figure(fig, run_dir/'figures'/'learning_curve')
+        last = [m for m in read_metrics(run_dir) if 'eval_success' in m]
+        print(json.dumps(dict(run_dir=str(run_dir), eval_success_first=last[0]['eval_success'] if last else None,
+                              eval_success_last=last[-1]['eval_success'] if last else None)))
+    return 0
+
+def _eval_args(p):
+    p.add_argument('--model', required=True, help='model directory (e.g. runs/.../ckpt/model) or embedded:<preset>')
+    p.add_argument('--world', required=True, help='world name')
+    p.add_argument('--n', type=int, default=64, help='held-out tasks')
+    p.add_argument('--seed', type=int, default=1_000_003, help='seed of the tasks (the trainer held out seed 1000003)')
+    p.add_argument('--temperature', type=float, default=0.0, help='0 = greedy')
+    p.add_argument('--device', default='auto')
+    _difficulty_args(p)
+
+@command('eval', 'Evaluate a model on held-out tasks; prints JSON (success, progress, reward, tool calls per task).', _eval_args)
+def cmd_eval(args)->int:
+    from rods_lab.policy import load_policy
+    from rods_lab.engine import make_engine
+    from rods_lab.rollout import evaluate
+    w, diff = _world_and_difficulty(args)
+    try: pol = load_policy(args.model, device=args.device)
+    except (ValueError, FileNotFoundError, RuntimeError) as e: raise UsageError(str(e)) from None
+    r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, w.sample(args.n, seed=args.seed, **diff),
+                 temperature=args.temperature, seed=args.seed)
+    print(json.dumps(dict(model=args.model, world=args.world, difficulty=diff, **r)))
     return 0
 
 # %% ../nbs/15_cli.ipynb #5a1bd2be

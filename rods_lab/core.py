@@ -16,10 +16,10 @@ __all__ = ['ORIGINS', 'find_settings', 'lab_settings', 'derive_seed', 'make_rng'
            'signature_distance', 'chain_depth', 'content_id', 'Task', 'Turn', 'Trajectory', 'Node', 'RecordError',
            'to_dict', 'from_dict', 'write_jsonl', 'iter_jsonl', 'read_jsonl', 'write_parquet', 'read_parquet']
 
-# %% ../nbs/00_core.ipynb #1566ecf6
+# %% ../nbs/00_core.ipynb #1193e43a
 _DEFAULT_SETTINGS = dict(model='embedded:tiny', device='auto', dtype='auto', cache_dir='~/.cache/rods_lab',
                          runs_dir='runs', figures_dir='figures', seed='0', max_action_chars='2000',
-                         tool_timeout_s='2.0', max_turns='12')
+                         tool_timeout_s='2.0', max_turns='12', cpu_threads='1')
 
 @functools.lru_cache(maxsize=32)
 def _find_settings(start:str)->Path|None:

@@ -106,3 +106,8 @@ def test_apiworld_depth3_is_not_small():
     "Sampling many depth-3 tasks gives (almost) no duplicates: the task space is large."
     ts = get_world('apiworld').sample(3000, seed=123, depth=3)
     assert len({t.id for t in ts}) >= 2990
+
+def test_world_from_module_spec():
+    "A world class named as 'module:Class' is imported and registered under its own name."
+    w = get_world('rods_lab.worlds.mathtool:MathToolWorld')
+    assert w.name == 'mathtool' and w.sample(1, seed=0)[0].world == 'mathtool'
