@@ -16,7 +16,7 @@ from .core import derive_seed
 __all__ = ['ENGINES', 'SamplingParams', 'Completion', 'EngineStats', 'Engine', 'sample_next', 'GrowingLayer', 'growing_cache',
            'PrefixStore', 'row_seeds', 'HFEngine', 'set_cpu_threads', 'register_engine', 'make_engine']
 
-# %% ../nbs/04_engine.ipynb #719b1657
+# %% ../nbs/04_engine.ipynb #9b75cf67
 @dataclass(frozen=True)
 class SamplingParams:
     "How to sample one action."
@@ -40,6 +40,7 @@ class Completion:
     logprobs: list[float] = field(default_factory=list)  # log-prob of each sampled id under the tempered distribution
     entropies: list[float] = field(default_factory=list) # full-vocabulary entropy (nats) at each position
     finish_reason: str = 'length'                        # 'stop' | 'eos' | 'length'
+    hidden: torch.Tensor|None = None                     # (H,) final-layer hidden state at the prompt's last token (`return_hidden=True`)
 
 @dataclass
 class EngineStats:
@@ -56,7 +57,7 @@ class Engine(Protocol):
     "What the lab needs from a generation backend."
     stats: EngineStats
     def generate(self, prompts:Sequence[Sequence[int]], sampling:SamplingParams, n:int=1,
-                 seeds:Sequence[int]|None=None)->list[list[Completion]]: ...
+                 seeds:Sequence[int]|None=None, return_hidden:bool=False)->list[list[Completion]]: ...
     def sync_weights(self, model)->None: ...
 
 # %% ../nbs/04_engine.ipynb #90d9c5e4
@@ -175,7 +176,7 @@ class PrefixStore:
         self.misses += 1
         return 0, None
 
-# %% ../nbs/04_engine.ipynb #d6a3684b
+# %% ../nbs/04_engine.ipynb #66ae1187
 def _unwrap(model):
     "The bare model inside a DDP/accelerate wrapper."
     while hasattr(model, 'module'): model = model.module
@@ -216,7 +217,8 @@ class HFEngine:
     def generate(self, prompts:Sequence[Sequence[int]], # token ids of each prompt
                  sampling:SamplingParams, # sampling settings
                  n:int=1, # continuations per prompt, sharing one prefill
-                 seeds:Sequence[int]|None=None # one seed per row (prompt-major: prompt i, continuation j -> i*n+j)
+                 seeds:Sequence[int]|None=None, # one seed per row (prompt-major: prompt i, continuation j -> i*n+j)
+                 return_hidden:bool=False # also give each completion its prompt's last hidden state (`Completion.hidden`)
                 )->list[list[Completion]]:
         "`n` completions for each prompt."
         if n < 1: raise ValueError(f"n must be >= 1, got {n}")
@@ -228,12 +230,12 @@ class HFEngine:
         per_chunk = max(1, self.max_batch_rows // n)
         for c in range(0, len(prompts), per_chunk):
             chunk = [list(p) for p in prompts[c:c+per_chunk]]
-            out += self._generate_chunk(chunk, sampling, n, seeds[c*n:(c+len(chunk))*n])
+            out += self._generate_chunk(chunk, sampling, n, seeds[c*n:(c+len(chunk))*n], return_hidden)
         self.stats.seconds += time.perf_counter() - t0
         return out
 
-    def _prefill(self, prompts:list[list[int]]):
-        "Run each prompt's new tokens on top of its stored prefix; returns (last logits, cache, mask, next positions)."
+    def _prefill(self, prompts:list[list[int]], return_hidden:bool=False):
+        "Run each prompt's new tokens on top of its stored prefix; returns (last logits, cache, mask, next positions, last hidden or None)."
         model, dev = _unwrap(self.model), self.device
         found = [self.store.longest(p) for p in prompts] if self.store.max_bytes else [(0, None)]*len(prompts)
         C = max(c for c, _ in found)
@@ -255,11 +257,12 @@ class HFEngine:
                 cache.layers.append(layer)
         mask = mask.to(dev)
         pos = (mask.cumsum(-1) - 1).clamp_(min=0)
-        logits = model(input_ids=ids.to(dev), attention_mask=mask, position_ids=pos[:, C:], past_key_values=cache, use_cache=True,
-                       logits_to_keep=1).logits[:, -1]
+        out = model(input_ids=ids.to(dev), attention_mask=mask, position_ids=pos[:, C:], past_key_values=cache, use_cache=True,
+                    logits_to_keep=1, output_hidden_states=return_hidden)
+        hidden = out.hidden_states[-1][:, -1].float().cpu() if return_hidden else None
         self.stats.forward_calls += 1
         self.stats.prefill_tokens += sum(len(p) - c for p, (c, _) in zip(prompts, found))
-        return logits, cache, mask, pos[:, -1] + 1
+        return out.logits[:, -1], cache, mask, pos[:, -1] + 1, hidden
 
     def _store_rows(self, cache, mask, rows:list[int], seqs:list[list[int]]):
         "Save the keys/values of batch rows `rows` (whose real tokens are `seqs`) in the prefix store."
@@ -270,9 +273,9 @@ class HFEngine:
             self.store.put(seq, [(l.keys[r][:, idx].clone(), l.values[r][:, idx].clone()) for l in cache.layers])
 
     @torch.inference_mode()
-    def _generate_chunk(self, prompts:list[list[int]], sp:SamplingParams, n:int, seeds)->list[list[Completion]]:
+    def _generate_chunk(self, prompts:list[list[int]], sp:SamplingParams, n:int, seeds, return_hidden:bool=False)->list[list[Completion]]:
         model, dev = _unwrap(self.model), self.device
-        logits, cache, mask, next_pos = self._prefill(prompts)
+        logits, cache, mask, next_pos, hidden = self._prefill(prompts, return_hidden)
         self.stats.naive_prefill_tokens += sum(len(p) for p in prompts) * n
         if n > 1:
             cache.batch_repeat_interleave(n)
@@ -280,7 +283,7 @@ class HFEngine:
         rows = len(prompts) * n
         base = [prompts[r // n] for r in range(rows)]
         u = _uniforms(seeds, sp.max_tokens)
-        comps = [Completion() for _ in range(rows)]
+        comps = [Completion(hidden=hidden[r // n] if hidden is not None else None) for r in range(rows)]
         alive = list(range(rows))                    # original row of each row still in the batch
         stop_ids = set(sp.stop_token_ids) | ({sp.eos_token_id} if sp.eos_token_id is not None else set())
         for t in range(sp.max_tokens):

@@ -1,0 +1,32 @@
+"Experiment notebooks run end to end through papermill at their smoke sizes; bad parameters stop them before any work."
+import json, os
+from pathlib import Path
+import pytest
+import papermill as pm
+
+ROOT = Path(__file__).resolve().parent.parent
+EXP = ROOT/'experiments'
+
+def execute(name, tmp_path, **params):
+    out = tmp_path/f"{name}.out.ipynb"
+    pm.execute_notebook(str(EXP/f"{name}.ipynb"), str(out), parameters=params, kernel_name='python3', cwd=str(ROOT), progress_bar=False)
+    return out
+
+def test_grpo_smoke(tmp_path):
+    execute('grpo', tmp_path, smoke=True, n_seeds=1, out_dir=str(tmp_path/'grpo'))
+    res = json.loads((tmp_path/'grpo'/'results.json').read_text())
+    assert res['parameters']['smoke'] is True and len(res['per_seed']) == 1
+    assert {'before', 'after', 'gain'} <= set(res['summary'])
+    assert (tmp_path/'grpo'/'figures'/'grpo_learning_curve.html').exists()
+    assert (tmp_path/'grpo'/'grpo-s0'/'metrics.jsonl').exists()
+
+@pytest.mark.parametrize('params,msg', [
+    (dict(stepz=3), "unknown parameter 'stepz' (did you mean 'steps'"),
+    (dict(steps='3'), "parameter 'steps' must be int"),
+    (dict(batch_size=6, group_size=4), 'batch_size (6) must be divisible by group_size (4)'),
+])
+def test_grpo_bad_parameters_stop_before_work(tmp_path, params, msg):
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        execute('grpo', tmp_path, smoke=False, out_dir=str(tmp_path/'bad'), **params)
+    assert msg in str(e.value)
+    assert not (tmp_path/'bad').exists()
