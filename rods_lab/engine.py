@@ -60,7 +60,7 @@ class Engine(Protocol):
                  seeds:Sequence[int]|None=None, return_hidden:bool=False)->list[list[Completion]]: ...
     def sync_weights(self, model)->None: ...
 
-# %% ../nbs/04_engine.ipynb #90d9c5e4
+# %% ../nbs/04_engine.ipynb #07286b0e
 def sample_next(logits:torch.Tensor, # (B, V) raw logits of the next token
                 u:torch.Tensor, # (B,) uniforms in [0, 1), one per row
                 temperature:float=1.0, # 0 = greedy
@@ -73,14 +73,14 @@ def sample_next(logits:torch.Tensor, # (B, V) raw logits of the next token
     ent = -(p * logp).sum(-1)
     if temperature == 0: ids = logits.argmax(-1)
     elif top_p >= 1.0:
-        cdf = p.cumsum(-1)
-        ids = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(-1)).squeeze(-1).clamp_(max=p.shape[-1]-1)
+        cdf = p.double().cumsum(-1)     # float64: the sum's rounding does not move the boundaries between tokens
+        ids = torch.searchsorted(cdf, (u.double() * cdf[:, -1]).unsqueeze(-1)).squeeze(-1).clamp_(max=p.shape[-1]-1)
     else:
         ps, order = p.sort(-1, descending=True)
         keep = (ps.cumsum(-1) - ps) < top_p          # a token stays if the mass before it is below top_p
         ps = ps * keep
-        cdf = ps.cumsum(-1)
-        j = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(-1)).clamp_(max=p.shape[-1]-1)
+        cdf = ps.double().cumsum(-1)
+        j = torch.searchsorted(cdf, (u.double() * cdf[:, -1]).unsqueeze(-1)).clamp_(max=p.shape[-1]-1)
         ids = order.gather(-1, j).squeeze(-1)
     return ids, logp.gather(-1, ids.unsqueeze(-1)).squeeze(-1), ent
 

@@ -387,7 +387,7 @@ def find_checkpoint(run_dir:Path)->Path|None:
         if (p/'trainer.pt').exists() and (p/'model').exists(): return p
     return None
 
-# %% ../nbs/08_train.ipynb #24c918ea
+# %% ../nbs/08_train.ipynb #308bca2d
 _NOT_COMPARED = ('time_', 'seconds')
 def deterministic_metrics(m:dict)->dict:
     "A metrics line without its timing fields (what an exact resume must reproduce)."
@@ -406,7 +406,7 @@ class Trainer:
         self.world = get_world(cfg.world)                                  # unknown world: error here
         self.world.check_difficulty(cfg.difficulty)
         if cfg.eval_difficulty is not None: self.world.check_difficulty(cfg.eval_difficulty)
-        dev = resolve_device(cfg.device)                                   # cuda without a GPU: error here
+        dev = torch.device(resolve_device(cfg.device))                     # cuda without a GPU: error here
         self.run_dir = cfg.run_dir
         self._check_run_dir()
         mp = 'bf16' if dev.type == 'cuda' and cfg.dtype in ('auto', 'bfloat16') else 'no'

@@ -559,7 +559,7 @@ class RandomTreeRollout(TreeRollout):
             if k > 0: out.append((p, k))
         return out
 
-# %% ../nbs/10_tree.ipynb #c2c1c8c2
+# %% ../nbs/10_tree.ipynb #e9a92e3d
 def measure_prefix_reuse(policy, # has .model, .tokenizer, .fmt
                          world, # the world
                          tasks:Sequence[Task], # tasks to grow trees for
@@ -585,4 +585,5 @@ def measure_prefix_reuse(policy, # has .model, .tokenizer, .fmt
                 tree_naive=st.naive_prefill_tokens, saving=1 - st.prefill_tokens / st.naive_prefill_tokens,
                 saving_vs_fork_only=1 - st.prefill_tokens / st0.prefill_tokens, tree_decode=st.decode_tokens,
                 chains_prefill=eng.stats.prefill_tokens, chains_naive=eng.stats.naive_prefill_tokens,
-                chains_decode=eng.stats.decode_tokens, identical_leaves=ids == ids0, chains=len(chains))
+                chains_decode=eng.stats.decode_tokens, identical_leaves=sum(a == b for a, b in zip(ids, ids0)) / max(len(ids), 1),
+                chains=len(chains))
