@@ -349,5 +349,3 @@ def make_engine(name:str, # a key of `ENGINES`
     if tokenizer is not None and 'pad_token_id' not in kw:
         kw['pad_token_id'] = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
     return ENGINES[name](model, tokenizer, **kw)
-
-set_cpu_threads()  # TEMPORARY (removed at next export): speeds up helpers' throwaway scripts while the policy recipe is tuned
