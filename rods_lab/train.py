@@ -26,7 +26,7 @@ __all__ = ['DATA_STRATEGIES', 'ROLLOUT_STRATEGIES', 'VARIANCE_BANDS', 'register_
            'RunConfig', 'config_fields', 'make_config', 'validate_config', 'parse_overrides', 'GroupResult',
            'sample_distinct', 'DataStrategy', 'FixedPool', 'DynamicSampling', 'GroupRollout', 'collate',
            'completion_logps', 'heldout_tasks', 'variance_band', 'band_shares', 'atomic_save_dir', 'find_checkpoint',
-           'deterministic_metrics', 'Trainer', 'sampling_cost', 'read_metrics', 'train']
+           'deterministic_metrics', 'make_accelerator', 'Trainer', 'sampling_cost', 'read_metrics', 'train']
 
 # %% ../nbs/08_train.ipynb #0cf560cc
 DATA_STRATEGIES: dict[str, type] = {}
@@ -387,12 +387,22 @@ def find_checkpoint(run_dir:Path)->Path|None:
         if (p/'trainer.pt').exists() and (p/'model').exists(): return p
     return None
 
-# %% ../nbs/08_train.ipynb #308bca2d
+# %% ../nbs/08_train.ipynb #761b78de
 _NOT_COMPARED = ('time_', 'seconds')
 def deterministic_metrics(m:dict)->dict:
     "A metrics line without its timing fields (what an exact resume must reproduce)."
     return {k: v for k, v in m.items() if not k.startswith('time_') and not k.endswith('_per_s')}
 
+def make_accelerator(cpu:bool, # run on CPU
+                     mixed_precision:str # 'no' or 'bf16'
+                    ):
+    "An `Accelerator`; in a single process, a state left by an earlier one (e.g. a 🤗 `Trainer` run with other settings) is reset first."
+    from accelerate import Accelerator, PartialState
+    from accelerate.state import AcceleratorState
+    if PartialState().num_processes == 1 and AcceleratorState._shared_state: AcceleratorState._reset_state()
+    return Accelerator(cpu=cpu, mixed_precision=mixed_precision)
+
+# %% ../nbs/08_train.ipynb #e39cc8ea
 _RESUMABLE = ('steps', 'resume', 'tracker', 'eval_every', 'ckpt_every', 'save_rollouts', 'out_dir', 'out', 'experiment', 'run_name')
 
 class Trainer:
@@ -410,7 +420,7 @@ class Trainer:
         self.run_dir = cfg.run_dir
         self._check_run_dir()
         mp = 'bf16' if dev.type == 'cuda' and cfg.dtype in ('auto', 'bfloat16') else 'no'
-        self.acc = accelerator or Accelerator(cpu=dev.type == 'cpu', mixed_precision=mp)
+        self.acc = accelerator or make_accelerator(dev.type == 'cpu', mp)
         self.rank, self.world_size = self.acc.process_index, self.acc.num_processes
         seed_everything(cfg.seed)
         self.heldout = heldout_tasks(cfg, self.world)
