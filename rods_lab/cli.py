@@ -18,7 +18,8 @@ from .worlds import get_world, list_worlds, TaskError, oracle_agent, random_agen
 # %% auto #0
 __all__ = ['COMMANDS', 'Command', 'command', 'UsageError', 'build_parser', 'main', 'cmd_tasks', 'cmd_verify', 'cmd_worlds',
            'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval', 'worlds_table',
-           'format_table', 'cmd_demo', 'cmd_readme']
+           'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'summary_table', 'cmd_demo',
+           'cmd_readme']
 
 # %% ../nbs/15_cli.ipynb #5a8a7d4e
 @dataclass
@@ -252,7 +253,7 @@ def cmd_eval(args)->int:
     print(json.dumps(dict(model=args.model, world=args.world, difficulty=diff, **r)))
     return 0
 
-# %% ../nbs/15_cli.ipynb #5a1bd2be
+# %% ../nbs/15_cli.ipynb #be40aee7
 def worlds_table(n:int=100, # tasks per world
                  seed:int=0, # seed of the tasks and the random agent
                  worlds:list[str]|None=None # default: the built-in worlds
@@ -278,13 +279,81 @@ def format_table(rows:list[dict], # dicts with the same keys
     lines = [' '.join(col[i].rjust(wd) for col, wd in zip(cells, widths)) for i in range(len(rows) + 1)]
     return '\n'.join([lines[0], ' '.join('-'*wd for wd in widths), *lines[1:]])
 
-def _demo_args(p):
+def _worlds_table_args(p):
     p.add_argument('--n', type=int, default=200, help='tasks per world')
     p.add_argument('--seed', type=int, default=0)
 
-@command('demo', "The lab's main job: sample every world, play oracle and random agents, print the table.", _demo_args)
-def cmd_demo(args)->int:
+@command('worlds-table', 'Sample every world, play oracle and random agents, print a table.', _worlds_table_args)
+def cmd_worlds_table(args)->int:
     print(format_table(worlds_table(args.n, args.seed)))
+    return 0
+
+# %% ../nbs/15_cli.ipynb #2d36166c
+def study_notebook(name:str='rods' # experiment name: experiments/<name>.ipynb
+                  )->Path:
+    "The experiment notebook of this checkout (next to the package)."
+    p = Path(rods_lab.__file__).resolve().parent.parent/'experiments'/f"{name}.ipynb"
+    if not p.exists(): raise UsageError(f"{p} not found: the demo runs from a clone of the repository (pip install -e .)")
+    return p
+
+def notebook_params(pairs:list, # [(name, text), ...] from `-p NAME VALUE`
+                    notebook:Path # the notebook whose `parameters` cell they must match
+                   )->dict:
+    "Typed notebook parameters from `-p` pairs; an unknown name is a usage error naming the valid ones."
+    import ast, difflib, papermill as pm
+    valid = pm.inspect_notebook(str(notebook))
+    out = {}
+    for name, text in pairs:
+        if name not in valid:
+            close = difflib.get_close_matches(name, list(valid), n=1)
+            raise UsageError(f"unknown parameter '{name}'" + (f" (did you mean '{close[0]}'?)" if close else '') + f"; valid: {', '.join(valid)}")
+        try: out[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError): out[name] = text
+    return out
+
+def summary_table(results:dict # a study's results.json
+                 )->str:
+    "The study's summary (held-out success at equal trajectories per strategy, mean ± std over seeds) and its targets."
+    rows = [dict(strategy=r['strategy'], success=r['success_at_budget'], trajectories=r['trajectories'], tokens=r['tokens'],
+                 distinct_tasks=r['distinct_tasks']) for r in results['table']]
+    n = len(results.get('seeds', []))
+    lines = [f"held-out success at {results['budget_trajectories']} trajectories per run (mean ± std over {n} seed{'s' * (n != 1)}):",
+             format_table(rows), '', 'targets:']
+    for k, t in results.get('targets', {}).items():
+        verdict = 'MET' if t.get('met') else 'not met' if t.get('met') is False else 'n/a'
+        shown = ', '.join(f"{a}={b:.3g}" if isinstance(b, float) else f"{a}={b}" for a, b in t.items() if a not in ('met', 'see', 'why', 'per_strategy'))
+        lines.append(f"  {k:20s} {verdict:7s} {shown} (figure: {t.get('see', '-')})")
+        if t.get('why'): lines.append(f"  {'':20s} {'':7s} why: {t['why']}")
+    pc = results.get('policy_check') or {}
+    if pc.get('at_boundary') is False:
+        lines.append(f"warning: the initial policy is outside its capability boundary here (held-out progress {pc['initial_progress']:.3f}): "
+                     "no group varied, so no strategy had a signal to learn from")
+    return '\n'.join(lines)
+
+def _demo_args(p):
+    p.add_argument('--out', default='runs/rods', help='where the executed notebook, run directories, figures and results.json go')
+    p.add_argument('--smoke', action='store_true', help="the tests' tiny sizes (micro model; a minute or two)")
+    p.add_argument('-p', '--param', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'),
+                   help='a parameter of experiments/rods.ipynb, e.g. -p n_seeds 3 (repeatable)')
+
+@command('demo', "The lab's main job: the RODS study at equal trajectories (experiments/rods.ipynb); prints its summary.", _demo_args)
+def cmd_demo(args)->int:
+    import papermill as pm
+    nb, t0 = study_notebook('rods'), time.time()
+    params = dict(out_dir=args.out, smoke=args.smoke) | notebook_params(args.param, nb)
+    out = Path(params['out_dir'])
+    if not params['smoke'] and str(params.get('model', 'embedded:tiny')).startswith('embedded:'):
+        from rods_lab.policy import prepare_embedded
+        print(f"policy: {prepare_embedded(str(params.get('model', 'embedded:tiny')).split(':', 1)[1])} ({time.time() - t0:.0f}s)", flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"running {nb.name} -> {out/'notebook.ipynb'} ...", flush=True)
+    try: pm.execute_notebook(str(nb), str(out/'notebook.ipynb'), parameters=params, kernel_name='python3', progress_bar=False, cwd=str(Path.cwd()))
+    except pm.PapermillExecutionError as e:
+        print(f"rods-lab demo: the study failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n(see {out/'notebook.ipynb'})", file=sys.stderr)
+        return 1
+    res = json.loads((out/'results.json').read_text())
+    print(summary_table(res))
+    print(f"figures: {out/'figures'}  runs: {out}  notebook: {out/'notebook.ipynb'}  ({time.time() - t0:.0f}s in all)")
     return 0
 
 @command('readme', 'Regenerate README.md from nbs/index.ipynb.', lambda p: p.add_argument('--root', default='.', help='repository root'))

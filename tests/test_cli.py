@@ -61,7 +61,21 @@ def test_play_with_scripted_oracle():
 def test_worlds_and_demo():
     r = run('worlds')
     assert r.returncode == 0 and '--depth 1..6' in r.stdout and '--hops 1..4' in r.stdout and '--steps 1..6' in r.stdout
-    r = run('demo', '--n', '30')
+    r = run('worlds-table', '--n', '30')
     assert r.returncode == 0
     rows = {l.split()[0]: l.split() for l in r.stdout.splitlines()[2:]}
     assert set(rows) == {'apiworld', 'multihop', 'mathtool'}
+
+def test_demo_smoke_prints_the_summary(tmp_path):
+    out = tmp_path/'demo'
+    r = run('demo', '--smoke', '--out', str(out), timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = r.stdout.splitlines()
+    head = next(i for i, l in enumerate(lines) if l.startswith('held-out success at 16 trajectories per run (mean ± std over 1 seed)'))
+    assert [l.split()[0] for l in lines[head + 3:head + 8]] == ['fixed', 'rods', 'augment', 'offline', 'dynamic']
+    assert all('±' in l for l in lines[head + 3:head + 8]) and any(l.strip().startswith('a_informative') for l in lines)
+    assert (out/'notebook.ipynb').exists() and (out/'results.json').exists() and (out/'figures'/'learning_curves.html').exists()
+
+def test_demo_bad_parameter_is_a_usage_error():
+    r = run('demo', '-p', 'n_seedz', '3')
+    assert r.returncode == 2 and "unknown parameter 'n_seedz' (did you mean 'n_seeds'?)" in r.stderr
