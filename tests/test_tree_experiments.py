@@ -1,0 +1,101 @@
+"The TRACE and ARPO experiment notebooks run end to end through papermill at their smoke sizes; bad parameters stop them before any work."
+import ast, json, shutil
+from pathlib import Path
+import pytest
+import papermill as pm
+
+ROOT = Path(__file__).resolve().parent.parent
+EXP = ROOT/'experiments'
+HAS_CHROMIUM = shutil.which('chromium') is not None
+
+def execute(name, tmp_path, **params):
+    out = tmp_path/f"{name}.out.ipynb"
+    pm.execute_notebook(str(EXP/f"{name}.ipynb"), str(out), parameters=params, kernel_name='python3', cwd=str(ROOT), progress_bar=False)
+    return out
+
+def check_figures(folder, names):
+    for n in names:
+        assert (folder/f"{n}.html").exists(), n
+        if HAS_CHROMIUM: assert (folder/f"{n}.png").stat().st_size > 1000, n
+
+@pytest.mark.parametrize('name', ['trace', 'arpo'])
+def test_parameters_cell_is_tagged_and_literal(name):
+    "papermill injects its values after the cell tagged `parameters`: it must be the first code cell and hold only literals."
+    code = [c for c in json.loads((EXP/f"{name}.ipynb").read_text())['cells'] if c['cell_type'] == 'code']
+    assert 'parameters' in code[0]['metadata'].get('tags', []), f"{name}: first code cell is not tagged 'parameters'"
+    body = ast.parse(''.join(code[0]['source'])).body
+    for node in body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), ast.unparse(node)
+        ast.literal_eval(node.value)                                   # raises for anything but a literal
+    assert {'seed', 'smoke', 'out_dir'} <= {n.targets[0].id for n in body}
+    assert not any(c['outputs'] or c['execution_count'] for c in code)  # committed clean
+
+def test_trace_smoke(tmp_path):
+    out, pub = tmp_path/'trace', tmp_path/'published'
+    execute('trace', tmp_path, smoke=True, n_seeds=1, workers=2, out_dir=str(out), publish_dir=str(pub))
+    res = json.loads((out/'results.json').read_text())
+    assert res['parameters']['smoke'] is True and res['seeds'] == [0]
+    assert {'summary', 'per_seed', 'predictor', 'prefix_reuse', 'targets', 'equal_trajectories', 'wall_s', 'figures'} <= set(res)
+    assert set(res['summary']) == {'trace', 'grpo', 'random_tree'}
+    for m, s in res['summary'].items():
+        assert {'before', 'after', 'gain', 'trajectories', 'tokens_generated', 'frac_zero_var_groups'} <= set(s), m
+        assert s['trajectories']['mean'] == 2 * 8                      # equal sampling cost: smoke = 2 steps x 8 trajectories
+    assert res['equal_trajectories'] is True
+    assert res['summary']['trace']['tokens_generated']['mean'] > 0
+    assert set(res['targets']) == {'trace_fewer_zero_variance_groups_than_grpo', 'trace_heldout_success_ge_grpo_at_equal_cost',
+                                   'prefix_reuse_saving_ge_40pct'}
+    assert all(isinstance(t['met'], bool) and isinstance(t['informative'], bool) for t in res['targets'].values())
+    assert res['targets']['prefix_reuse_saving_ge_40pct']['informative'] is True
+    assert res['targets']['trace_fewer_zero_variance_groups_than_grpo']['informative'] == res['reward_signal']['training']
+    assert res['targets']['trace_heldout_success_ge_grpo_at_equal_cost']['informative'] == res['reward_signal']['heldout']
+    assert 0 < res['prefix_reuse']['saving'] < 1 and {'trace_auc', 'trace_brier', 'trace_brier_const'} <= set(res['predictor'])
+    check_figures(out/'figures', ['heldout_vs_cost', 'zero_variance_groups', 'predictor_quality', 'trace_tree_0'])
+    for m in ('trace', 'grpo', 'random_tree'): assert (out/f"{m}-s0"/'metrics.jsonl').exists()
+    assert json.loads((pub/'params.json').read_text())['smoke'] is True
+    assert (pub/'results.json').exists() and (pub/'heldout_vs_cost.png').exists() == HAS_CHROMIUM
+    html = (pub/'heldout_vs_cost.html').read_text()
+    assert 'src="https://cdn.plot.ly/plotly-' in html and 'src="plotly.min.js"' not in html   # small: plotly.js from its CDN
+    assert not (pub/'plotly.min.js').exists() and (out/'figures'/'plotly.min.js').exists()       # the run's own copy stays offline
+    assert not [p for p in pub.iterdir() if p.is_dir() or p.suffix not in ('.html', '.png', '.json', '.js')]   # figures only, no runs
+
+def test_arpo_smoke(tmp_path):
+    out = tmp_path/'arpo'
+    execute('arpo', tmp_path, smoke=True, n_seeds=1, workers=1, out_dir=str(out))
+    res = json.loads((out/'results.json').read_text())
+    assert res['parameters']['smoke'] is True and res['worlds'] == ['mathtool', 'multihop']
+    assert {'summary', 'per_seed', 'branching', 'targets', 'wall_s', 'figures'} <= set(res)
+    for w in ('mathtool', 'multihop'):
+        assert set(res['summary'][w]) == {'grpo', 'arpo_soft'}
+        for m, s in res['summary'][w].items():
+            assert {'before', 'after', 'tool_calls', 'calls_made_per_traj', 'calls_on_path_per_traj', 'tokens_generated'} <= set(s), m
+            assert s['trajectories']['mean'] == 2 * 8
+        assert res['summary'][w]['arpo_soft']['branch_points']['mean'] >= res['summary'][w]['arpo_soft']['branches']['mean']
+        t = res['targets'][f"{w}/arpo_soft"]
+        assert t['informative'] == res['reward_signal'][w] and t['heldout_success']['informative'] == t['informative']
+        assert {'heldout_success', 'training_tool_calls', 'met'} <= set(t) and t['met'] == (t['heldout_success']['met'] and t['training_tool_calls']['met'])
+        check_figures(out/'figures', [f"heldout_vs_cost_{w}", f"tool_calls_{w}", f"branching_{w}", f"arpo_tree_{w}_0"])
+        assert (out/w/'arpo_soft-s0'/'metrics.jsonl').exists()
+
+@pytest.mark.parametrize('params,msg', [
+    (dict(trace_options={'min_root_chainz': 2}), "unknown trace option 'min_root_chainz' (did you mean 'min_root_chains'"),
+    (dict(methods=['trace', 'grpo', 'rando_tree']), 'methods must be distinct names from trace, grpo, random_tree'),
+    (dict(n_seed=2), "unknown parameter 'n_seed' (did you mean 'n_seeds'"),
+    (dict(steps='12'), "parameter 'steps' must be int, got '12'"),
+    (dict(group_size=2, trace_options={'min_root_chains': 3}), 'budget (2 leaves per task) is smaller than min_root_chains (3)'),
+])
+def test_trace_bad_parameters_stop_before_work(tmp_path, params, msg):
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        execute('trace', tmp_path, out_dir=str(tmp_path/'bad'), **params)
+    assert msg in str(e.value)
+    assert not (tmp_path/'bad').exists()
+
+@pytest.mark.parametrize('params,msg', [
+    (dict(arpo_options={'tau': 1.5}), 'tau must be in [0, 1]'),
+    (dict(attributions=['soft', 'medium']), 'attributions must be distinct names from soft, hard'),
+    (dict(worlds=['mathtool', 'multihops']), "unknown world 'multihops'"),
+])
+def test_arpo_bad_parameters_stop_before_work(tmp_path, params, msg):
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        execute('arpo', tmp_path, out_dir=str(tmp_path/'bad'), **params)
+    assert msg in str(e.value)
+    assert not (tmp_path/'bad').exists()
