@@ -22,7 +22,7 @@ __all__ = ['IM_START', 'IM_END', 'PAD', 'SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'EMBE
            'quiet_hf', 'build_embedded', 'cache_root', 'worlds_fingerprint', 'embedded_recipe', 'recipe_key',
            'file_lock', 'prepare_embedded', 'resolve_device', 'resolve_dtype', 'Policy', 'locate_model', 'load_policy']
 
-# %% ../nbs/03_policy.ipynb #94643d7c
+# %% ../nbs/03_policy.ipynb #b8a2e8db
 IM_START, IM_END, PAD = '<|im_start|>', '<|im_end|>', '<|pad|>'
 SPECIAL_TOKENS = (IM_START, IM_END, PAD, *SPECIAL_TAGS)   # single tokens of the embedded tokenizer
 
@@ -39,15 +39,14 @@ _TEMPLATE = r"""
 {%- for k, s in (params.get('properties') or {}).items() -%}
 {{ k ~ ': ' ~ arg_type(s) ~ ('' if k in req else '?') ~ (', ' if not loop.last else '') }}
 {%- endfor -%}
-{{ ')' ~ (' - ' ~ f['description'] if f.get('description') else '') }}
+{{ ')' }}
 {%- endmacro -%}
 {%- if messages and messages[0]['role'] == 'system' -%}{%- set system = messages[0]['content'] -%}{%- set rest = messages[1:] -%}
 {%- else -%}{%- set system = none -%}{%- set rest = messages -%}{%- endif -%}
 {%- if tools -%}
 {%- set ns = namespace(block='Tools:') -%}
 {%- for t in tools -%}{%- set ns.block = ns.block ~ '\n' ~ signature(t['function'] if 'function' in t else t) -%}{%- endfor -%}
-{%- if system is none or '<tool_call>' not in system -%}{%- set ns.block = ns.block ~ '\n' ~ FORMAT_PROMPT -%}{%- endif -%}
-{%- set system = (system ~ '\n' if system else '') ~ ns.block -%}
+{%- set system = ns.block -%}
 {%- endif -%}
 {%- if system is not none -%}{{ '<|im_start|>system\n' ~ system ~ '<|im_end|>\n' }}{%- endif -%}
 {%- for m in rest -%}
@@ -66,9 +65,9 @@ _TEMPLATE = r"""
 {%- endfor -%}
 {%- if add_generation_prompt -%}{{ '<|im_start|>assistant\n' }}{%- endif -%}
 """
-CHAT_TEMPLATE = '{%- set FORMAT_PROMPT = ' + json.dumps(FORMAT_PROMPT) + ' -%}' + _TEMPLATE.strip()
+CHAT_TEMPLATE = _TEMPLATE.strip()
 
-# %% ../nbs/03_policy.ipynb #50b2d8c4
+# %% ../nbs/03_policy.ipynb #3a0380ab
 def wrap_tokenizer(tok, # a trained `tokenizers.Tokenizer` whose vocabulary holds `SPECIAL_TOKENS`
                    model_max_length:int=2048 # longest sequence the model takes
                   ):
@@ -85,21 +84,23 @@ def _split_specials(texts:Iterable[str])->Iterable[str]:
 
 def train_tokenizer(texts:Iterable[str], # training text (rendered conversations)
                     vocab_size:int=2048, # target vocabulary size, special tokens included
-                    digits:bool=True, # split numbers into single digits
-                    model_max_length:int=2048 # recorded in the tokenizer
+                    digits:bool=True, # split numbers into single digits (else a number is split off its neighbours, kept whole)
+                    model_max_length:int=2048, # recorded in the tokenizer
+                    spaces:bool=False # every whitespace character is its own token, so a word is the same token wherever it appears
                    ):
     "Train the embedded byte-level BPE tokenizer on `texts`; returns a `PreTrainedTokenizerFast`."
-    from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
+    from tokenizers import Tokenizer, Regex, models, pre_tokenizers, decoders, trainers
     tok = Tokenizer(models.BPE())
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    tok.pre_tokenizer = pre_tokenizers.Sequence(([pre_tokenizers.Digits(individual_digits=True)] if digits else []) + [byte_level])
+    pre = [pre_tokenizers.Split(Regex(r'\s'), 'isolated')] if spaces else []
+    tok.pre_tokenizer = pre_tokenizers.Sequence(pre + [pre_tokenizers.Digits(individual_digits=digits), byte_level])
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(SPECIAL_TOKENS), min_frequency=2,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train_from_iterator(_split_specials(texts), trainer)
     return wrap_tokenizer(tok, model_max_length)
 
-# %% ../nbs/03_policy.ipynb #a73531d2
+# %% ../nbs/03_policy.ipynb #2e477a97
 EMBEDDED_WORLDS = ('apiworld', 'multihop', 'mathtool')   # the worlds the embedded model is trained on
 
 def oracle_messages(world:World, # the task's world
@@ -124,7 +125,6 @@ def tokenizer_corpus(n_per_level:int=4, # tasks per difficulty value per world
                      worlds:Sequence[str]=EMBEDDED_WORLDS # worlds to draw from
                     )->list[str]:
     "Rendered oracle conversations of every world at every difficulty (the tokenizer's training text)."
-    from transformers import PreTrainedTokenizerFast
     from tokenizers import Tokenizer, models
     render = wrap_tokenizer(Tokenizer(models.BPE()))   # an empty vocabulary is enough to render the template
     out = []
@@ -241,7 +241,7 @@ def oracle_trajectory(world:World, # the task's world
                       success=bool(ep.success), finish_reason=ep.finish_reason or 'max_turns', n_tool_calls=ep.n_calls,
                       meta={'world': world.name, 'difficulty': dict(task.difficulty), 'source': 'oracle'})
 
-# %% ../nbs/03_policy.ipynb #54deafa1
+# %% ../nbs/03_policy.ipynb #b194824a
 @dataclass
 class SFTRecipe:
     "The warm start: supervised fine-tuning on oracle trajectories."
@@ -271,8 +271,10 @@ class Preset:
     sft: SFTRecipe = field(default_factory=SFTRecipe) # the warm start
     max_position_embeddings: int = 2048 # longest sequence (RoPE)
     tokenizer_tasks: int = 6      # tasks per difficulty value per world in the tokenizer's training text
+    digits: bool = False          # split numbers into single digits in the tokenizer
+    spaces: bool = False          # whitespace as separate tokens in the tokenizer (a word is one id wherever it appears)
 
-# %% ../nbs/03_policy.ipynb #60447373
+# %% ../nbs/03_policy.ipynb #7f387391
 _WORLD_MIX = dict(apiworld='depth', multihop='hops', mathtool='steps')   # the difficulty axis of each embedded world
 
 def levels(world:str, # an embedded world
@@ -284,12 +286,12 @@ def levels(world:str, # an embedded world
 
 PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset('micro', 64, 2, 2, 2, 192, vocab_size=640, params=(50_000, 500_000), tokenizer_tasks=2,
-           sft=SFTRecipe(steps=30, batch_size=8, lr=3e-3, warmup_steps=3, max_len=384, copy_steps=10, copy_weight=0.3,
+           sft=SFTRecipe(steps=30, batch_size=8, lr=3e-3, warmup_steps=3, max_len=512, copy_steps=10, copy_weight=0.3,
                          mix=levels('apiworld', {1: 12}, turns=1) + levels('mathtool', {1: 12}) + levels('multihop', {1: 8}))),
-    Preset('tiny', 160, 4, 4, 4, 448, vocab_size=2048, params=(1_000_000, 5_000_000),
-           sft=SFTRecipe(steps=500, batch_size=8, lr=1e-3, warmup_steps=20, max_len=640, copy_steps=500, copy_weight=0.3,
-                         mix=levels('apiworld', {1: 400, 2: 200, 3: 60}, turns=1) + levels('apiworld', {1: 100, 2: 50})
-                             + levels('mathtool', {1: 200, 2: 120, 3: 40}) + levels('multihop', {1: 150, 2: 60}))),
+    Preset('tiny', 192, 2, 3, 3, 512, vocab_size=2048, params=(1_000_000, 5_000_000), spaces=True,
+           sft=SFTRecipe(steps=1200, batch_size=16, lr=3e-3, warmup_steps=30, max_len=400, copy_steps=600, copy_lr=2e-3, copy_weight=0.1,
+                         mix=levels('apiworld', {1: 1600, 2: 800, 3: 100}, turns=1) + levels('mathtool', {1: 300, 2: 150})
+                             + levels('multihop', {1: 100}))),
     Preset('small', 512, 8, 8, 4, 1408, vocab_size=8192, params=(20_000_000, 60_000_000), tokenizer_tasks=20,
            sft=SFTRecipe(steps=1500, batch_size=32, lr=1e-3, warmup_steps=100, max_len=1536, copy_steps=500, copy_weight=0.1,
                          mix=levels('apiworld', {1: 1500, 2: 1000, 3: 400, 4: 100}) + levels('mathtool', {1: 800, 2: 600, 3: 300, 4: 100})
@@ -440,7 +442,7 @@ def warm_start(model, # the freshly initialised causal LM (trained in place)
     model.eval()
     return stats
 
-# %% ../nbs/03_policy.ipynb #b1507a52
+# %% ../nbs/03_policy.ipynb #55e112c4
 @contextlib.contextmanager
 def quiet_hf():
     "Silence transformers' progress bars and warnings inside the block (restored afterwards)."
@@ -460,7 +462,7 @@ def build_embedded(preset:str|Preset, # what to build
     "Train the tokenizer, initialise the Llama model, warm-start it by SFT, and save both; returns build stats."
     from transformers import LlamaForCausalLM, set_seed
     p, t0 = get_preset(preset), time.time()
-    tok = train_tokenizer(tokenizer_corpus(p.tokenizer_tasks, seed), p.vocab_size, model_max_length=p.max_position_embeddings)
+    tok = train_tokenizer(tokenizer_corpus(p.tokenizer_tasks, seed), p.vocab_size, p.digits, p.max_position_embeddings, p.spaces)
     fmt = ChatFormat(tok)
     examples = [sft_example(tr) for tr in sft_trajectories(p, fmt, seed)]
     kept = [e for e in examples if len(e['input_ids']) <= p.sft.max_len]
@@ -476,7 +478,7 @@ def build_embedded(preset:str|Preset, # what to build
     return dict(stats, n_params=sum(x.numel() for x in model.parameters()), vocab=len(tok), n_examples=len(kept),
                 seconds=round(time.time()-t0, 1))
 
-# %% ../nbs/03_policy.ipynb #3d929c3f
+# %% ../nbs/03_policy.ipynb #8b2d63af
 RECIPE_VERSION = 1   # bump when the build procedure changes in a way the recipe does not capture
 
 def cache_root(cache_dir:str|Path|None=None # explicit directory (default: $RODS_LAB_CACHE, else settings.ini cache_dir)
@@ -500,7 +502,7 @@ def embedded_recipe(preset:str|Preset, seed:int=0)->dict:
     p = get_preset(preset)
     worlds = sorted(set(EMBEDDED_WORLDS) | {w for w, *_ in p.sft.mix})
     return {'recipe_version': RECIPE_VERSION, 'preset': json.loads(json.dumps(dataclasses.asdict(p))), 'seed': seed,
-            'tokenizer': {'special_tokens': list(SPECIAL_TOKENS), 'digits': True, 'byte_level': True,
+            'tokenizer': {'special_tokens': list(SPECIAL_TOKENS), 'byte_level': True,
                           'chat_template': hashlib.blake2b(CHAT_TEMPLATE.encode(), digest_size=8).hexdigest()},
             'worlds': {'names': worlds, 'fingerprint': worlds_fingerprint(worlds)}}
 
