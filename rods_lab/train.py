@@ -402,7 +402,7 @@ def make_accelerator(cpu:bool, # run on CPU
     if PartialState().num_processes == 1 and AcceleratorState._shared_state: AcceleratorState._reset_state()
     return Accelerator(cpu=cpu, mixed_precision=mixed_precision)
 
-# %% ../nbs/08_train.ipynb #e39cc8ea
+# %% ../nbs/08_train.ipynb #fe76bf22
 _RESUMABLE = ('steps', 'resume', 'tracker', 'eval_every', 'ckpt_every', 'save_rollouts', 'out_dir', 'out', 'experiment', 'run_name')
 
 class Trainer:
@@ -540,7 +540,8 @@ class Trainer:
                 ctx = self.acc.no_sync(model) if (self.world_size > 1 and not last) else _nullctx()
                 with ctx: self._micro_step(trajs, mb, adv, olds[j] if olds else None, num_items, tot, epoch)
             gn = self.acc.clip_grad_norm_(model.parameters(), cfg.max_grad_norm) if cfg.max_grad_norm > 0 else _grad_norm(model)
-            self.opt.step(); self.sched.step()
+            if float(gn) > 0: self.opt.step()         # no signal (every group without variance): Adam's momentum must not move the policy
+            self.sched.step()
         n = max(self._all_sum(tot['n']), 1.0)
         return dict(loss=self._all_sum(tot['loss']) / cfg.ppo_epochs, grad_norm=float(gn), kl=self._all_sum(tot['kl']) / n,
                     clip_frac=self._all_sum(tot['clip']) / n, update_tokens=int(self._all_sum(tot['update_tokens'])))

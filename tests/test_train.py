@@ -124,3 +124,16 @@ def test_engine_logprobs_equal_trainer_logprobs(micro):
     with torch.no_grad(): lp = completion_logps(pol.model, b, temperature=0.8)
     m = b['completion_mask'] > 0
     assert (lp[m] - b['old_logps'][m]).abs().max().item() < 1e-4
+
+def test_signal_free_steps_leave_the_policy_unchanged(tmp_path, micro):
+    "All groups without variance: zero gradient, so no optimiser step (AdamW's momentum and decay would still move it)."
+    out = tmp_path/'flat'
+    args = [{'toyworld:PingWorld': 'toyworld:FlatWorld', 'progress': 'reward', '0.001': '0.01'}.get(a, a) for a in TOY]
+    r = subprocess.run([EXE, 'train', '--steps', '3', '--out', str(out), *args,
+                        '--weight-decay', '0.1', '--eval-n', '0', '--ckpt-every', '3'], env=ENV, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    ms = metrics(out)[1:]
+    assert [m['frac_zero_var_groups'] for m in ms] == [1.0]*3 and all(m['grad_norm'] == 0 for m in ms)
+    from safetensors.torch import load_file
+    before, after = load_file(str(Path(micro)/'model.safetensors')), load_file(str(out/'ckpt'/'model'/'model.safetensors'))
+    assert all(torch.equal(before[k], after[k]) for k in before)

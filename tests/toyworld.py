@@ -19,3 +19,11 @@ class PingWorld(World):
                               Structure(('ping',), ('ping',)*k, tuple((i, i+1) for i in range(k-1)), k, 1), {'k': k})
     def oracle(self, task): return [render_call('ping', {})]*task.payload['k'] + [render_answer('done')]
     def _variant(self, task, rng): return self.generate(rng, k=task.payload['k'])
+
+class FlatEpisode(PingEpisode):
+    @property
+    def reward(self): return 0.5
+
+class FlatWorld(PingWorld):
+    "Every episode gets the same reward: every group has zero variance, so training must not move the policy."
+    name, episode_cls = 'flat', FlatEpisode
