@@ -128,7 +128,7 @@ class RunConfig:
                                        max_action_tokens=self.max_action_tokens, max_obs_tokens=self.max_obs_tokens,
                                        max_total_tokens=self.max_total_tokens, max_turns=self.max_turns), **kw})
 
-# %% ../nbs/08_train.ipynb #80bba40a
+# %% ../nbs/08_train.ipynb #e0f29df5
 def config_fields()->dict[str, dataclasses.Field]: return {f.name: f for f in dataclasses.fields(RunConfig)}
 
 def _close_names(name:str)->str:
@@ -149,6 +149,9 @@ _CHECKS = [
     (lambda c: c.group_size >= 2 or c.advantage not in ('grpo', 'dr_grpo'), 'group_size must be >= 2 for group advantages, got {group_size}'),
     (lambda c: c.steps >= 0, 'steps must be >= 0, got {steps}'),
     (lambda c: c.lr > 0, 'lr must be > 0, got {lr}'),
+    (lambda c: c.temperature > 0, 'temperature must be > 0 for training rollouts (groups need distinct samples), got {temperature}'),
+    (lambda c: 0 < c.top_p <= 1, 'top_p must be in (0, 1], got {top_p}'),
+    (lambda c: c.eval_temperature >= 0, 'eval_temperature must be >= 0 (0 = greedy), got {eval_temperature}'),
     (lambda c: c.micro_batch_size >= 1, 'micro_batch_size must be >= 1'),
     (lambda c: c.ppo_epochs >= 1, 'ppo_epochs must be >= 1'),
     (lambda c: 0 <= c.eps_low < 1 and c.eps_high >= 0, 'eps_low must be in [0, 1) and eps_high >= 0'),
