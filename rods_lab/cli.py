@@ -176,9 +176,10 @@ def _prepare_args(p):
 
 @command('prepare', 'Build (once) and cache the embedded default model.', _prepare_args)
 def cmd_prepare(args)->int:
-    from rods_lab.policy import prepare_embedded, PRESETS
+    from rods_lab.policy import prepare_embedded, PRESETS, CacheError
     if args.preset not in PRESETS: raise UsageError(f"unknown preset '{args.preset}'; valid: {', '.join(PRESETS)}")
-    path = prepare_embedded(args.preset, seed=args.seed, force=args.force)
+    try: path = prepare_embedded(args.preset, seed=args.seed, force=args.force)
+    except CacheError as e: raise UsageError(str(e)) from None
     print(path)
     if args.report:
         print(format_table(boundary_report(f"embedded:{args.preset}", n=args.report)))

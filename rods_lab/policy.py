@@ -20,7 +20,8 @@ __all__ = ['IM_START', 'IM_END', 'PAD', 'SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'EMBE
            'template_delta', 'ChatFormat', 'oracle_trajectory', 'SFTRecipe', 'Preset', 'levels', 'get_preset',
            'llama_config', 'n_params', 'copy_drills', 'sft_example', 'sft_trajectories', 'SFTCollator', 'warm_start',
            'quiet_hf', 'build_embedded', 'cache_root', 'worlds_fingerprint', 'embedded_recipe', 'recipe_key',
-           'file_lock', 'prepare_embedded', 'resolve_device', 'resolve_dtype', 'Policy', 'locate_model', 'load_policy']
+           'CacheError', 'file_lock', 'prepare_embedded', 'resolve_device', 'resolve_dtype', 'Policy', 'locate_model',
+           'load_policy']
 
 # %% ../nbs/03_policy.ipynb #b8a2e8db
 IM_START, IM_END, PAD = '<|im_start|>', '<|im_end|>', '<|pad|>'
@@ -510,11 +511,19 @@ def recipe_key(recipe:dict)->str:
     "A short hash of a recipe."
     return hashlib.blake2b(json.dumps(recipe, sort_keys=True).encode(), digest_size=8).hexdigest()
 
+class CacheError(RuntimeError):
+    "The model cache cannot be written (read-only, not a directory, no permission)."
+
 @contextlib.contextmanager
 def file_lock(path:Path):
-    "An exclusive `fcntl` lock on `path` for the duration of the block."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, 'a') as f:
+    "An exclusive `fcntl` lock on `path` for the duration of the block; `CacheError` when it cannot be created."
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(path, 'a')
+    except OSError as e:
+        raise CacheError(f"cannot write the model cache at {path.parent} ({e.strerror or e}); point RODS_LAB_CACHE "
+                         f"(or settings.ini cache_dir) at a writable directory") from None
+    with f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try: yield
         finally: fcntl.flock(f, fcntl.LOCK_UN)
