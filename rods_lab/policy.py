@@ -290,7 +290,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            sft=SFTRecipe(steps=30, batch_size=8, lr=3e-3, warmup_steps=3, max_len=512, copy_steps=10, copy_weight=0.3,
                          mix=levels('apiworld', {1: 12}, turns=1) + levels('mathtool', {1: 12}) + levels('multihop', {1: 8}))),
     Preset('tiny', 192, 2, 3, 3, 512, vocab_size=2048, params=(1_000_000, 5_000_000), spaces=True,
-           sft=SFTRecipe(steps=1200, batch_size=16, lr=3e-3, warmup_steps=30, max_len=400, copy_steps=600, copy_lr=2e-3, copy_weight=0.1,
+           sft=SFTRecipe(steps=1200, batch_size=16, lr=1e-3, warmup_steps=30, max_len=400, copy_steps=600, copy_lr=2e-3, copy_weight=0.3,
                          mix=levels('apiworld', {1: 1600, 2: 800, 3: 100}, turns=1) + levels('mathtool', {1: 300, 2: 150})
                              + levels('multihop', {1: 100}))),
     Preset('small', 512, 8, 8, 4, 1408, vocab_size=8192, params=(20_000_000, 60_000_000), tokenizer_tasks=20,
@@ -387,10 +387,9 @@ def _log_callback(log:Callable, phase:str, max_steps:int):
     return LogLoss()
 
 def _bf16_ok()->bool:
-    "Use bf16: on a GPU that supports it, or on a CPU with AMX tiles (where autocast is faster than fp32)."
+    "Use bf16 on a GPU that supports it; fp32 on every CPU (so a CPU build does not depend on the CPU's instruction set)."
     import torch
-    if torch.cuda.is_available(): return torch.cuda.is_bf16_supported()
-    return bool(getattr(torch.cpu, '_is_amx_tile_supported', lambda: False)())
+    return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
 
 def _drill_trainer(copy_weight:float):
     from transformers import Trainer
@@ -480,7 +479,7 @@ def build_embedded(preset:str|Preset, # what to build
                 seconds=round(time.time()-t0, 1))
 
 # %% ../nbs/03_policy.ipynb #8b2d63af
-RECIPE_VERSION = 1   # bump when the build procedure changes in a way the recipe does not capture
+RECIPE_VERSION = 2   # bump when the build procedure changes in a way the recipe does not capture
 
 def cache_root(cache_dir:str|Path|None=None # explicit directory (default: $RODS_LAB_CACHE, else settings.ini cache_dir)
               )->Path:
