@@ -12,7 +12,8 @@ from typing import Any, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['notebook_parameters', 'check_parameters', 'run_finished', 'run_seeds', 'final_eval', 'mean_std', 'write_results']
+__all__ = ['CLAIMS', 'notebook_parameters', 'check_parameters', 'run_finished', 'run_seeds', 'final_eval', 't_quantile',
+           'mean_std', 'write_results', 'compare', 'value_at_budget']
 
 # %% ../nbs/13a_experiments.ipynb #52a4f9c9
 _LITERALS = (int, float, str, bool, list, dict, tuple, type(None))
@@ -82,10 +83,25 @@ def final_eval(metrics:Sequence[dict], key:str='eval_success')->tuple[float, flo
     if not vals: raise ValueError(f"no '{key}' in the run's metrics (was eval_n 0?)")
     return float(vals[0]), float(vals[-1])
 
+def t_quantile(df:int, # degrees of freedom (>= 1)
+               q:float=0.975 # the quantile, in (0.5, 1)
+              )->float:
+    "Student's t quantile, by bisection on the numerically integrated density (the lab does not depend on scipy for one number)."
+    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
+    cdf = lambda t: 0.5 + np.trapezoid(c * (1 + (x := np.linspace(0, t, 20001))**2 / df) ** (-(df + 1) / 2), x)
+    lo, hi = 0.0, 1000.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if cdf(mid) < q else (lo, mid)
+    return (lo + hi) / 2
+
 def mean_std(xs:Sequence[float])->dict:
-    "Mean, std (population) and n of a list of numbers."
+    "Mean, **sample** std (n-1), n, the values and the 95% t-interval of the mean (std and interval NaN below n=2)."
     a = np.asarray(list(xs), float)
-    return dict(mean=float(a.mean()) if len(a) else float('nan'), std=float(a.std()) if len(a) else float('nan'), n=int(len(a)))
+    n = int(len(a)); mean = float(a.mean()) if n else float('nan')
+    std = float(a.std(ddof=1)) if n > 1 else float('nan')
+    half = t_quantile(n - 1) * std / math.sqrt(n) if n > 1 else float('nan')
+    return dict(mean=mean, std=std, n=n, values=[float(x) for x in a], ci95=[mean - half, mean + half])
 
 def _jsonable(o):
     if isinstance(o, dict): return {str(k): _jsonable(v) for k, v in o.items()}
@@ -100,3 +116,58 @@ def write_results(out_dir:str|Path, results:dict)->Path:
     p = Path(out_dir)/'results.json'; p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(json.dumps(_jsonable(results), indent=1, allow_nan=False))
     return p
+
+# %% ../nbs/13a_experiments.ipynb #7c131773
+def _bootstrap_diff(d:np.ndarray, n_boot:int, seed:int)->np.ndarray:
+    "Bootstrap means of `d` (seeds x tasks): resample seeds, then tasks within each resampled seed."
+    rng = np.random.default_rng(seed)
+    S, T = d.shape
+    si = rng.integers(0, S, (n_boot, S))
+    ti = rng.integers(0, T, (n_boot, S, T))
+    return d[si[..., None], ti].mean(axis=(1, 2))
+
+CLAIMS = ('greater', 'less', 'not_less')
+
+def compare(a, # one side: seeds x tasks outcomes (or one value per seed)
+            b, # the other side, paired with `a` (same shape)
+            claim:str='greater', # 'greater': a > scale*b + margin; 'less': a < scale*b + margin; 'not_less': a >= scale*b + margin
+            name:str='', # the target's short name
+            text:str='', # the claim in one sentence
+            scale:float=1.0, # multiplier of b (e.g. 2 for "at least twice b")
+            margin:float=0.0, # added to scale*b
+            floor:float=0.0, # the metric's floor
+            ceiling:float|None=1.0, # the metric's ceiling (None: unbounded)
+            max_width:float=0.5, # widest 95% interval that can still decide
+            n_boot:int=4000, # bootstrap resamples
+            seed:int=0 # bootstrap seed
+           )->dict:
+    "A target's verdict (`met`, `not met`, `uninformative`) with both sides, the difference and its paired 95% interval."
+    if claim not in CLAIMS: raise ValueError(f"claim must be one of {CLAIMS}, got {claim!r}")
+    A, B = np.asarray(a, float), np.asarray(b, float)
+    if A.shape != B.shape: raise ValueError(f"the two sides must be paired (same shape), got {A.shape} and {B.shape}")
+    if A.ndim == 1: A, B = A[:, None], B[:, None]
+    if A.ndim != 2 or A.size == 0: raise ValueError(f"sides must be seeds x tasks (or one value per seed), got shape {np.shape(a)}")
+    if np.isnan(A).any() or np.isnan(B).any(): raise ValueError(f"target {name!r}: a side holds NaN (a run that never reached the mark?)")
+    d = A - scale * B - margin
+    boot = _bootstrap_diff(d, n_boot, seed)
+    lo, hi = (float(x) for x in np.percentile(boot, [2.5, 97.5]))
+    am, bm = float(A.mean()), float(B.mean())
+    at = lambda v, edge: edge is not None and abs(v - edge) < 1e-9
+    pinned = (at(am, floor) and at(bm, floor)) or (at(am, ceiling) and at(bm, ceiling))
+    if pinned or A.size == 1 or hi - lo > max_width: verdict = 'uninformative'
+    elif claim == 'greater': verdict = 'met' if lo > 0 else 'not met'
+    elif claim == 'less': verdict = 'met' if hi < 0 else 'not met'
+    else: verdict = 'met' if hi >= 0 else 'not met'
+    return dict(name=name, claim=text, verdict=verdict, a=am, b=bm, scale=scale, margin=margin, diff=float(d.mean()),
+                ci95=[lo, hi], n_seeds=int(A.shape[0]), n_test=int(A.shape[1]))
+
+# %% ../nbs/13a_experiments.ipynb #b907f0bc
+def value_at_budget(metrics:Sequence[dict], # a run's metrics lines
+                    budget:float, # the budget mark
+                    key:str='eval_success', # the evaluation metric
+                    cost:str='trajectories' # the cost counter: 'trajectories' or 'tokens_generated'
+                   )->dict:
+    "`key` at the first evaluation with `cost` >= `budget` (NaN if the run never reached it), and the cost it was taken at."
+    for m in metrics:
+        if key in m and m.get(cost, -1) >= budget: return dict(value=float(m[key]), spent=float(m[cost]))
+    return dict(value=float('nan'), spent=float('nan'))

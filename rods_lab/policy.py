@@ -16,12 +16,12 @@ from .worlds import World, get_world
 
 # %% auto #0
 __all__ = ['IM_START', 'IM_END', 'PAD', 'SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'EMBEDDED_WORLDS', 'PRESETS', 'RECIPE_VERSION',
-           'DTYPES', 'wrap_tokenizer', 'train_tokenizer', 'oracle_messages', 'difficulty_grid', 'tokenizer_corpus',
-           'template_delta', 'ChatFormat', 'oracle_trajectory', 'SFTRecipe', 'Preset', 'levels', 'get_preset',
-           'llama_config', 'n_params', 'copy_drills', 'sft_example', 'sft_trajectories', 'SFTCollator', 'warm_start',
-           'quiet_hf', 'build_embedded', 'cache_root', 'worlds_fingerprint', 'embedded_recipe', 'recipe_key',
-           'CacheError', 'file_lock', 'prepare_embedded', 'resolve_device', 'resolve_dtype', 'Policy', 'locate_model',
-           'load_policy']
+           'VALIDATION_SEED', 'TEST_SEED', 'GATE_N', 'DTYPES', 'wrap_tokenizer', 'train_tokenizer', 'oracle_messages',
+           'difficulty_grid', 'tokenizer_corpus', 'template_delta', 'ChatFormat', 'oracle_trajectory', 'SFTRecipe',
+           'Preset', 'levels', 'get_preset', 'llama_config', 'n_params', 'copy_drills', 'sft_example',
+           'sft_trajectories', 'SFTCollator', 'warm_start', 'quiet_hf', 'build_embedded', 'cache_root',
+           'worlds_fingerprint', 'embedded_recipe', 'recipe_key', 'CacheError', 'file_lock', 'BuildQualityError',
+           'check_gate', 'prepare_embedded', 'resolve_device', 'resolve_dtype', 'Policy', 'locate_model', 'load_policy']
 
 # %% ../nbs/03_policy.ipynb #b8a2e8db
 IM_START, IM_END, PAD = '<|im_start|>', '<|im_end|>', '<|pad|>'
@@ -274,6 +274,7 @@ class Preset:
     tokenizer_tasks: int = 6      # tasks per difficulty value per world in the tokenizer's training text
     digits: bool = False          # split numbers into single digits in the tokenizer
     spaces: bool = False          # whitespace as separate tokens in the tokenizer (a word is one id wherever it appears)
+    gate: tuple|None = None       # quality gate: (world, difficulty, lowest, highest) greedy validation success a build must reach
 
 # %% ../nbs/03_policy.ipynb #7f387391
 _WORLD_MIX = dict(apiworld='depth', multihop='hops', mathtool='steps')   # the difficulty axis of each embedded world
@@ -290,6 +291,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            sft=SFTRecipe(steps=30, batch_size=8, lr=3e-3, warmup_steps=3, max_len=512, copy_steps=10, copy_weight=0.3,
                          mix=levels('apiworld', {1: 12}, turns=1) + levels('mathtool', {1: 12}) + levels('multihop', {1: 8}))),
     Preset('tiny', 192, 2, 3, 3, 512, vocab_size=2048, params=(1_000_000, 5_000_000), spaces=True,
+           gate=('apiworld', {'depth': 1, 'turns': 1}, 0.3, 0.95),
            sft=SFTRecipe(steps=1200, batch_size=16, lr=1e-3, warmup_steps=30, max_len=400, copy_steps=600, copy_lr=2e-3, copy_weight=0.3,
                          mix=levels('apiworld', {1: 1600, 2: 800, 3: 100}, turns=1) + levels('mathtool', {1: 300, 2: 150})
                              + levels('multihop', {1: 100}))),
@@ -527,6 +529,34 @@ def file_lock(path:Path):
         try: yield
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
+# %% ../nbs/03_policy.ipynb #da6ca445
+VALIDATION_SEED = 2_000_003   # seed of every validation split (settings are chosen on it); training seeds are small integers
+TEST_SEED = 3_000_017         # seed of every test split (reported only)
+GATE_N = 64                   # validation tasks the quality gate plays
+
+class BuildQualityError(RuntimeError):
+    "A built embedded model is outside its preset's quality band."
+
+def check_gate(preset:Preset, # a preset with a `gate`
+               model_dir:str|Path, # the built model
+               log:Callable=print, # progress messages
+               n:int=GATE_N # validation tasks
+              )->dict:
+    "Greedy validation success of the build on its gate level; `BuildQualityError` when outside the band."
+    from rods_lab.engine import make_engine
+    from rods_lab.rollout import evaluate
+    world, diff, lo, hi = preset.gate
+    pol = load_policy(str(model_dir))
+    w = get_world(world)
+    r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, w.sample(n, seed=VALIDATION_SEED, **diff))
+    out = dict(world=world, difficulty=dict(diff), n=n, success=round(r['success'], 4), band=[lo, hi])
+    where = f"{world} {', '.join(f'{k}={v}' for k, v in diff.items())}"
+    if not lo <= r['success'] <= hi:
+        raise BuildQualityError(f"embedded:{preset.name} failed its quality gate: greedy success {r['success']:.3f} on {n} validation "
+                                f"{where} tasks, outside the preset's band [{lo}, {hi}]; the model was not cached (try another --seed)")
+    log(f"quality gate passed: greedy success {r['success']:.3f} on {n} validation {where} tasks (band [{lo}, {hi}])")
+    return out
+
 # %% ../nbs/03_policy.ipynb #3fcc28f8
 def prepare_embedded(preset:str|Preset='tiny', # a name from `PRESETS` (or a `Preset`)
                      seed:int=0, # build seed
@@ -546,6 +576,7 @@ def prepare_embedded(preset:str|Preset='tiny', # a name from `PRESETS` (or a `Pr
         tmp, old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=root)), None
         try:
             stats = build_embedded(p, tmp, seed, log)
+            if p.gate: stats['gate'] = check_gate(p, tmp, log)
             (tmp/'recipe.json').write_text(json.dumps({'key': key, 'recipe': recipe, 'build': stats}, indent=1))
             if final.exists(): old = tmp.with_name(tmp.name + '.old'); os.rename(final, old)
             os.rename(tmp, final)
