@@ -16,7 +16,7 @@ from .worlds import World, get_world
 
 # %% auto #0
 __all__ = ['IM_START', 'IM_END', 'PAD', 'SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'EMBEDDED_WORLDS', 'PRESETS', 'RECIPE_VERSION',
-           'VALIDATION_SEED', 'TEST_SEED', 'GATE_N', 'DTYPES', 'wrap_tokenizer', 'train_tokenizer', 'oracle_messages',
+           'VALIDATION_SEED', 'GATE_N', 'DTYPES', 'wrap_tokenizer', 'train_tokenizer', 'oracle_messages',
            'difficulty_grid', 'tokenizer_corpus', 'template_delta', 'ChatFormat', 'oracle_trajectory', 'SFTRecipe',
            'Preset', 'levels', 'get_preset', 'llama_config', 'n_params', 'copy_drills', 'sft_example',
            'sft_trajectories', 'SFTCollator', 'warm_start', 'quiet_hf', 'build_embedded', 'cache_root',
@@ -531,7 +531,6 @@ def file_lock(path:Path):
 
 # %% ../nbs/03_policy.ipynb #da6ca445
 VALIDATION_SEED = 2_000_003   # seed of every validation split (settings are chosen on it); training seeds are small integers
-TEST_SEED = 3_000_017         # seed of every test split (reported only)
 GATE_N = 64                   # validation tasks the quality gate plays
 
 class BuildQualityError(RuntimeError):
