@@ -3,14 +3,11 @@ import json, os
 from pathlib import Path
 import pytest
 import papermill as pm
+from papermill_run import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 EXP = ROOT/'experiments'
 
-def execute(name, tmp_path, **params):
-    out = tmp_path/f"{name}.out.ipynb"
-    pm.execute_notebook(str(EXP/f"{name}.ipynb"), str(out), parameters=params, kernel_name='python3', cwd=str(ROOT), progress_bar=False)
-    return out
 
 def test_grpo_smoke(tmp_path):
     execute('grpo', tmp_path, smoke=True, n_seeds=1, out_dir=str(tmp_path/'grpo'))

@@ -3,15 +3,12 @@ import json
 from pathlib import Path
 import pytest
 import papermill as pm
+from papermill_run import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 EXP = ROOT/'experiments'
 STRATEGIES = ['fixed', 'rods', 'augment', 'offline', 'dynamic']
 
-def execute(name, tmp_path, **params):
-    out = tmp_path/f"{name}.out.ipynb"
-    pm.execute_notebook(str(EXP/f"{name}.ipynb"), str(out), parameters=params, kernel_name='python3', cwd=str(ROOT), progress_bar=False)
-    return out
 
 @pytest.mark.parametrize('name', ['rods', 'popoviciu', 'explore'])
 def test_parameters_cell_is_tagged_and_parsed(name):

@@ -3,15 +3,12 @@ import ast, json, shutil
 from pathlib import Path
 import pytest
 import papermill as pm
+from papermill_run import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 EXP = ROOT/'experiments'
 HAS_CHROMIUM = shutil.which('chromium') is not None
 
-def execute(name, tmp_path, **params):
-    out = tmp_path/f"{name}.out.ipynb"
-    pm.execute_notebook(str(EXP/f"{name}.ipynb"), str(out), parameters=params, kernel_name='python3', cwd=str(ROOT), progress_bar=False)
-    return out
 
 def check_figures(folder, names):
     for n in names:
