@@ -235,8 +235,9 @@ def cmd_train(args)->int:
 def _eval_args(p):
     p.add_argument('--model', required=True, help='model directory (e.g. runs/.../ckpt/model) or embedded:<preset>')
     p.add_argument('--world', required=True, help='world name')
-    p.add_argument('--n', type=int, default=64, help='held-out tasks')
-    p.add_argument('--seed', type=int, default=1_000_003, help='seed of the tasks (the trainer held out seed 1000003)')
+    p.add_argument('--split', default='validation', help='held-out split: validation (choose settings on it) or test (report it)')
+    p.add_argument('--n', type=int, default=64, help='tasks of the split (at most 512)')
+    p.add_argument('--seed', type=int, default=0, help='sampling seed (matters only when --temperature > 0)')
     p.add_argument('--temperature', type=float, default=0.0, help='0 = greedy')
     p.add_argument('--device', default='auto')
     _difficulty_args(p)
@@ -246,12 +247,15 @@ def cmd_eval(args)->int:
     from rods_lab.policy import load_policy
     from rods_lab.engine import make_engine
     from rods_lab.rollout import evaluate
+    from rods_lab.worlds import split_tasks
     w, diff = _world_and_difficulty(args)
+    try: tasks = split_tasks(w, args.split, args.n, **diff)
+    except ValueError as e: raise UsageError(str(e)) from None
     try: pol = load_policy(args.model, device=args.device)
     except (ValueError, FileNotFoundError, RuntimeError) as e: raise UsageError(str(e)) from None
-    r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, w.sample(args.n, seed=args.seed, **diff),
+    r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, tasks,
                  temperature=args.temperature, seed=args.seed)
-    print(json.dumps(dict(model=args.model, world=args.world, difficulty=diff, **r)))
+    print(json.dumps(dict(model=args.model, world=args.world, split=args.split, difficulty=diff, **r)))
     return 0
 
 # %% ../nbs/15_cli.ipynb #be40aee7

@@ -13,7 +13,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['CLAIMS', 'notebook_parameters', 'check_parameters', 'run_finished', 'run_seeds', 'final_eval', 't_quantile',
-           'mean_std', 'write_results', 'compare', 'value_at_budget']
+           'mean_std', 'write_results', 'compare', 'value_at_budget', 'run_marks', 'split_outcomes', 'mark_outcomes',
+           'policy_boundary', 'OutsideBoundaryError', 'check_boundary']
 
 # %% ../nbs/13a_experiments.ipynb #52a4f9c9
 _LITERALS = (int, float, str, bool, list, dict, tuple, type(None))
@@ -138,6 +139,7 @@ def compare(a, # one side: seeds x tasks outcomes (or one value per seed)
             floor:float=0.0, # the metric's floor
             ceiling:float|None=1.0, # the metric's ceiling (None: unbounded)
             max_width:float=0.5, # widest 95% interval that can still decide
+            given:Sequence[dict]=(), # verdicts this claim presupposes: unless each is `met`, this one is `uninformative`
             n_boot:int=4000, # bootstrap resamples
             seed:int=0 # bootstrap seed
            )->dict:
@@ -154,12 +156,16 @@ def compare(a, # one side: seeds x tasks outcomes (or one value per seed)
     am, bm = float(A.mean()), float(B.mean())
     at = lambda v, edge: edge is not None and abs(v - edge) < 1e-9
     pinned = (at(am, floor) and at(bm, floor)) or (at(am, ceiling) and at(bm, ceiling))
-    if pinned or A.size == 1 or hi - lo > max_width: verdict = 'uninformative'
+    unmet = [g.get('name', '?') for g in given if g.get('verdict') != 'met']
+    why = ('both sides at the ' + ('floor' if at(am, floor) else 'ceiling') if pinned else 'a single outcome per side' if A.size == 1
+           else f"the 95% interval is wider than {max_width}" if hi - lo > max_width else
+           f"it presupposes {', '.join(unmet)}, which is not met" if unmet else '')
+    if why: verdict = 'uninformative'
     elif claim == 'greater': verdict = 'met' if lo > 0 else 'not met'
     elif claim == 'less': verdict = 'met' if hi < 0 else 'not met'
     else: verdict = 'met' if hi >= 0 else 'not met'
     return dict(name=name, claim=text, verdict=verdict, a=am, b=bm, scale=scale, margin=margin, diff=float(d.mean()),
-                ci95=[lo, hi], n_seeds=int(A.shape[0]), n_test=int(A.shape[1]))
+                ci95=[lo, hi], n_seeds=int(A.shape[0]), n_test=int(A.shape[1]), why=why)
 
 # %% ../nbs/13a_experiments.ipynb #b907f0bc
 def value_at_budget(metrics:Sequence[dict], # a run's metrics lines
@@ -171,3 +177,97 @@ def value_at_budget(metrics:Sequence[dict], # a run's metrics lines
     for m in metrics:
         if key in m and m.get(cost, -1) >= budget: return dict(value=float(m[key]), spent=float(m[cost]))
     return dict(value=float('nan'), spent=float('nan'))
+
+# %% ../nbs/13a_experiments.ipynb #756ac69d
+def run_marks(run_dir:str|Path # a run directory
+             )->dict[int, Path]:
+    "The run's kept budget marks: mark (trajectories) -> its directory (holding `model/` and `mark.json`)."
+    d = Path(run_dir)/'marks'
+    out = {}
+    for m in sorted(d.glob('traj_*')) if d.exists() else []:
+        if (m/'mark.json').exists() and (m/'model').exists(): out[json.loads((m/'mark.json').read_text())['mark']] = m
+    return out
+
+def split_outcomes(model:str|Path, # a model directory or 'embedded:<preset>'
+                   world:str, # world name
+                   split:str='test', # held-out split
+                   n:int=512, # tasks of the split
+                   difficulty:dict|None=None, # the world's difficulty keywords
+                   temperature:float=0.0, # 0 = greedy
+                   cache:str|Path|None=None, # JSON file to reuse (written when missing or made with other settings)
+                   device:str='cpu', # where to run the model
+                   **limits # RolloutConfig limits (max_action_tokens, max_total_tokens, max_turns, max_obs_tokens)
+                  )->dict:
+    "Per-task success and progress of `model` on the first `n` tasks of a split (task order of the split)."
+    key = dict(model=str(model), world=world, split=split, n=n, difficulty=difficulty or {}, temperature=temperature, limits=limits)
+    if cache is not None and Path(cache).exists():
+        got = json.loads(Path(cache).read_text())
+        if got.get('key') == key: return got
+    from rods_lab.worlds import get_world, split_tasks
+    from rods_lab.policy import load_policy
+    from rods_lab.engine import make_engine
+    from rods_lab.rollout import rollout, RolloutConfig
+    w = get_world(world)
+    tasks = split_tasks(w, split, n, **(difficulty or {}))
+    pol = load_policy(str(model), device=device)
+    t0 = time.perf_counter()
+    trajs = rollout(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, tasks, RolloutConfig(group_size=1, temperature=temperature, **limits),
+                    seed=0, step=-1)
+    by_id = {t.task_id: t for t in trajs}
+    out = dict(key=key, task_ids=[t.id for t in tasks], success=[float(by_id[t.id].success) for t in tasks],
+               progress=[float(by_id[t.id].progress) for t in tasks], seconds=time.perf_counter() - t0)
+    if cache is not None: Path(cache).parent.mkdir(parents=True, exist_ok=True); Path(cache).write_text(json.dumps(out))
+    return out
+
+_LIMITS = ('max_action_tokens', 'max_obs_tokens', 'max_total_tokens', 'max_turns')
+def mark_outcomes(run_dir:str|Path, # a run directory with kept marks
+                  mark:int, # the budget mark (trajectories)
+                  split:str='test', # held-out split
+                  n:int=512, # tasks of the split
+                  device:str='cpu' # where to run the model
+                 )->dict:
+    "`split_outcomes` of a run's model at `mark`, with the run's world, evaluation difficulty, limits and temperature (cached)."
+    marks = run_marks(run_dir)
+    if mark not in marks: raise ValueError(f"{run_dir} kept no model at mark {mark} (kept: {sorted(marks) or 'none'}); train it with marks={[mark]}")
+    cfg = json.loads((Path(run_dir)/'config.json').read_text())['config']
+    diff = cfg['eval_difficulty'] if cfg.get('eval_difficulty') is not None else cfg['difficulty']
+    return split_outcomes(marks[mark]/'model', cfg['world'], split, n, diff, cfg['eval_temperature'], cache=marks[mark]/f"{split}_{n}.json",
+                          device=device, **{k: cfg[k] for k in _LIMITS})
+
+# %% ../nbs/13a_experiments.ipynb #6ad6490e
+def policy_boundary(model:str|Path, # a model directory or 'embedded:<preset>'
+                    world:str, # world name
+                    difficulty:dict|None=None, # the world's difficulty keywords
+                    n:int=32, # validation tasks
+                    group_size:int=4, # samples per task
+                    temperature:float=1.0, # the training rollouts' temperature
+                    device:str='cpu', # where to run the model
+                    **limits # RolloutConfig limits
+                   )->dict:
+    "Success, progress and the share of groups with progress variance > 0 on validation tasks, at the rollout temperature."
+    from rods_lab.worlds import get_world, split_tasks
+    from rods_lab.policy import load_policy
+    from rods_lab.engine import make_engine
+    from rods_lab.rollout import rollout, RolloutConfig
+    w = get_world(world)
+    tasks = split_tasks(w, 'validation', n, **(difficulty or {}))
+    pol = load_policy(str(model), device=device)
+    trajs = rollout(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, tasks, RolloutConfig(group_size=group_size, temperature=temperature, **limits),
+                    seed=0, step=-1)
+    groups = {}
+    for t in trajs: groups.setdefault(t.task_id, []).append(t.progress)
+    return dict(n=n, group_size=group_size, temperature=temperature, success=float(np.mean([t.success for t in trajs])),
+                progress=float(np.mean([t.progress for t in trajs])), informative=float(np.mean([np.var(g) > 0 for g in groups.values()])))
+
+class OutsideBoundaryError(ValueError):
+    "The initial policy gives (almost) no group with a learning signal on the study's tasks."
+
+def check_boundary(b:dict, # `policy_boundary`'s result
+                   min_informative:float=0.1 # least share of groups whose progress varies
+                  )->dict:
+    "`b` when enough groups vary; otherwise `OutsideBoundaryError` with the measured figures."
+    if b['informative'] < min_informative:
+        raise OutsideBoundaryError(f"the initial policy is outside its capability boundary on these tasks: {b['informative']:.1%} of {b['n']} validation "
+                                   f"groups (G={b['group_size']}, T={b['temperature']}) had any progress variance (need >= {min_informative:.0%}); "
+                                   f"success {b['success']:.3f}, progress {b['progress']:.3f}. Choose a difficulty nearer the policy's boundary or a stronger model.")
+    return b

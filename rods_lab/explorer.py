@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from .core import Task, Trajectory, Turn, from_dict, to_dict, make_rng, write_jsonl
 from .tools import tool_signature, render_answer
 from .worlds import World, get_world
-from .train import VARIANCE_BANDS, variance_band, GroupResult, DATA_STRATEGIES, make_config, config_fields, heldout_tasks
+from .train import VARIANCE_BANDS, variance_band, GroupResult, DATA_STRATEGIES, make_config, config_fields, heldout_tasks, excluded_ids
 from .rods import SnapshotError, load_buffer_snapshot, read_events, signature_str
 from .plots import Run, RunDirError, read_run, rollout_files, task_visits, BAND_COLORS
 
@@ -74,7 +74,7 @@ def demo_run(path:str|Path, # the run directory to write (must not hold a run)
     cfg = make_config(data=data, steps=steps, seed=seed, out=str(path), **kw)
     world = get_world(cfg.world)
     held = heldout_tasks(cfg, world)
-    strat = DATA_STRATEGIES[cfg.data](cfg, world, exclude=frozenset(t.id for t in held))
+    strat = DATA_STRATEGIES[cfg.data](cfg, world, exclude=excluded_ids(cfg, world))
     strat.run_dir = path; path.mkdir(parents=True, exist_ok=True)
     (path/'config.json').write_text(json.dumps(dict(config=to_dict(dataclasses.asdict(cfg)), heldout_ids=[t.id for t in held],
                                                     note='demo run: scripted rollouts, no model'), indent=1))
@@ -258,7 +258,8 @@ def rebuild_pool(run:Run # a run
     "The run's initial task pool rebuilt from its config (id -> task), and a note ('' when it worked)."
     try:
         cfg = make_config(**{k: v for k, v in run.config.items() if k in config_fields()})
-        strat = DATA_STRATEGIES[cfg.data](cfg, get_world(cfg.world), exclude=frozenset(run.info.get('heldout_ids', [])))
+        world = get_world(cfg.world)
+        strat = DATA_STRATEGIES[cfg.data](cfg, world, exclude=excluded_ids(cfg, world))
         return {t.id: t for t in strat.pool()}, ''
     except Exception as e:
         return {}, f"the run's tasks could not be rebuilt from its config ({type(e).__name__}: {e})"

@@ -231,12 +231,12 @@ def curve_points(metrics:Sequence[dict], # one run's metrics lines
 
 def mean_band(curves:Sequence[tuple[np.ndarray, np.ndarray]] # (x, y) per seed
              )->tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "Common x grid, mean and std over seeds (each seed held at its last value between its points)."
+    "Common x grid, mean and sample std (n-1; 0 for one seed) over seeds (each seed held at its last value between its points)."
     curves = [c for c in curves if len(c[0])]
     if not curves: return np.zeros(0), np.zeros(0), np.zeros(0)
     xs = np.unique(np.concatenate([c[0] for c in curves]))
     ys = np.stack([y[np.clip(np.searchsorted(x, xs, side='right') - 1, 0, len(x) - 1)] for x, y in curves])
-    return xs, ys.mean(0), ys.std(0)
+    return xs, ys.mean(0), ys.std(0, ddof=1) if len(ys) > 1 else np.zeros(len(xs))
 
 def curve_traces(runs:dict[str, list[list[dict]]], # strategy label -> one metrics list per seed
                  y:str='eval_success', # metric

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 from .core import Task, Turn, Trajectory, lab_settings, derive_seed, make_rng
 from .tools import (FORMAT_PROMPT, SPECIAL_TAGS, STOP_STRINGS, TOOL_RESPONSE_OPEN, TOOL_RESPONSE_CLOSE)
-from .worlds import World, get_world
+from .worlds import World, get_world, SPLITS, split_tasks
 
 # %% auto #0
 __all__ = ['IM_START', 'IM_END', 'PAD', 'SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'EMBEDDED_WORLDS', 'PRESETS', 'RECIPE_VERSION',
@@ -530,7 +530,7 @@ def file_lock(path:Path):
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
 # %% ../nbs/03_policy.ipynb #da6ca445
-VALIDATION_SEED = 2_000_003   # seed of every validation split (settings are chosen on it); training seeds are small integers
+VALIDATION_SEED = SPLITS['validation']   # the gate plays the validation split (settings are chosen on it)
 GATE_N = 64                   # validation tasks the quality gate plays
 
 class BuildQualityError(RuntimeError):
@@ -547,7 +547,7 @@ def check_gate(preset:Preset, # a preset with a `gate`
     world, diff, lo, hi = preset.gate
     pol = load_policy(str(model_dir))
     w = get_world(world)
-    r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, w.sample(n, seed=VALIDATION_SEED, **diff))
+    r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, split_tasks(w, 'validation', n, **diff))
     out = dict(world=world, difficulty=dict(diff), n=n, success=round(r['success'], 4), band=[lo, hi])
     where = f"{world} {', '.join(f'{k}={v}' for k, v in diff.items())}"
     if not lo <= r['success'] <= hi:

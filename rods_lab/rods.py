@@ -621,7 +621,7 @@ class SynthOptions:
     synthesizer_kwargs: dict = field(default_factory=dict) # extra settings of the synthesizer
     variants_per_task: int = 4          # K: candidates asked of the synthesizer per parent task
     budget: int|None = None             # M: at most this many new tasks admitted per step (None: tasks per step)
-    depth_step_prob: float = 0.25       # chance that a candidate is a ±1 depth step (variants synthesizer)
+    depth_step_prob: float = 0.0        # chance that a candidate is a ±1 depth step (our option, off as in METHODS §1; ablated in the study)
     depth_candidates: int = 8           # tasks sampled per depth step; the structurally closest is kept
     capacity: int|None = None           # live buffer entries after each step (None: 2 x pool_size, the seeds)
     protect_seeds: bool = False         # never evict a seed
@@ -681,7 +681,7 @@ class OfflineOptions:
     "Settings of `offline`: the size and source of the pre-generated pool."
     pool_factor: int = 20               # the pool holds pool_factor x pool_size tasks (the seeds included)
     source: str = 'world'               # 'world': fresh draws of the world's generator; 'variants': verified variants of the seeds
-    depth_step_prob: float = 0.25       # for source 'variants': chance of a ±1 depth step
+    depth_step_prob: float = 0.0        # for source 'variants': chance of a ±1 depth step (off by default)
 
     def resolve(self, cfg): return self
     def checks(self, cfg):

@@ -15,7 +15,7 @@ import torch
 import rods_lab
 from .tools import TOOL_CALL_OPEN
 from .core import Task, Trajectory, lab_settings, derive_seed, make_rng, seed_everything, write_jsonl, to_dict
-from .worlds import World, get_world
+from .worlds import World, get_world, SPLITS, SPLIT_SIZE, split_tasks, held_out_ids
 from .engine import make_engine
 from .rollout import RolloutConfig, rollout, evaluate
 from .advantage import compute_advantages, get_advantage, group_variance
@@ -25,8 +25,9 @@ from .loss import policy_loss, selective_log_softmax, entropy_from_logits, AGGRE
 __all__ = ['DATA_STRATEGIES', 'ROLLOUT_STRATEGIES', 'VARIANCE_BANDS', 'register_data_strategy', 'register_rollout_strategy',
            'RunConfig', 'config_fields', 'make_config', 'validate_config', 'parse_overrides', 'GroupResult',
            'sample_distinct', 'DataStrategy', 'FixedPool', 'DynamicSampling', 'GroupRollout', 'collate',
-           'completion_logps', 'heldout_tasks', 'variance_band', 'band_shares', 'atomic_save_dir', 'find_checkpoint',
-           'deterministic_metrics', 'make_accelerator', 'Trainer', 'sampling_cost', 'read_metrics', 'train']
+           'completion_logps', 'eval_difficulty', 'heldout_tasks', 'excluded_ids', 'variance_band', 'band_shares',
+           'atomic_save_dir', 'find_checkpoint', 'deterministic_metrics', 'make_accelerator', 'Trainer',
+           'sampling_cost', 'read_metrics', 'train']
 
 # %% ../nbs/08_train.ipynb #0cf560cc
 DATA_STRATEGIES: dict[str, type] = {}
@@ -103,9 +104,10 @@ class RunConfig:
     # evaluation, checkpoints, output
     eval_every: int = 10                       # steps between held-out evaluations (0: only before and after)
     eval_n: int = 64                           # held-out tasks
-    eval_seed: int = 1_000_003                 # seed of the held-out tasks (independent of the training pool)
+    eval_split: str = 'validation'             # held-out split evaluated while training: 'validation' (choices) or 'test' (reported)
     eval_temperature: float = 0.0              # 0 = greedy evaluation
     ckpt_every: int = 10                       # steps between checkpoints (0: only at the end)
+    marks: list = field(default_factory=list)  # trajectory budgets: at the step that reaches each, evaluate and keep the model in marks/
     save_rollouts: bool = True                 # write every step's trajectories under rollouts/
     out_dir: str = _s('runs_dir')              # root of run directories
     experiment: str = 'grpo'                   # runs/<experiment>/<run_name>
@@ -161,6 +163,9 @@ _CHECKS = [
     (lambda c: c.pool_size >= c.tasks_per_step, 'pool_size ({pool_size}) must hold at least one batch of tasks ({tasks_per_step})'),
     (lambda c: c.tracker in (None, 'tensorboard'), "tracker must be None or 'tensorboard', got {tracker!r}"),
     (lambda c: c.eval_n >= 0 and c.eval_every >= 0 and c.ckpt_every >= 0, 'eval_n, eval_every and ckpt_every must be >= 0'),
+    (lambda c: all(isinstance(b, int) and not isinstance(b, bool) and b > 0 for b in c.marks), 'marks must be positive integers (trajectories), got {marks}'),
+    (lambda c: c.eval_split in SPLITS, 'eval_split must be one of ' + ', '.join(SPLITS) + ', got {eval_split!r}'),
+    (lambda c: c.eval_n <= SPLIT_SIZE, f'eval_n must be <= {SPLIT_SIZE} (the held-out size of a split), got {{eval_n}}'),
     (lambda c: c.grad_probe_every >= 0 and c.grad_probe_tasks >= 1, 'grad_probe_every must be >= 0 and grad_probe_tasks >= 1'),
 ]
 
@@ -207,6 +212,11 @@ def _parse_value(name:str, text:str):
     if _type_ok({}, tp):
         try: return json.loads(text)
         except json.JSONDecodeError as e: raise ValueError(f"--{name} needs a JSON object, got {text!r} ({e.msg})") from None
+    if _type_ok([], tp):
+        try: v = json.loads(text)
+        except json.JSONDecodeError as e: raise ValueError(f"--{name} needs a JSON list, got {text!r} ({e.msg})") from None
+        if not isinstance(v, list): raise ValueError(f"--{name} needs a JSON list, got {text!r}")
+        return v
     if _type_ok('', tp): return text
     raise ValueError(f"--{name} needs {_tname(tp)}, got {text!r}")
 
@@ -337,9 +347,17 @@ def completion_logps(model, batch:dict, # from `collate` (on the model's device)
     return (lp, entropy_from_logits(sel, temperature=t)) if with_entropy else lp
 
 # %% ../nbs/08_train.ipynb #6f1b2108
+def eval_difficulty(cfg:RunConfig)->dict:
+    "The difficulty of the run's held-out tasks."
+    return cfg.eval_difficulty if cfg.eval_difficulty is not None else cfg.difficulty
+
 def heldout_tasks(cfg:RunConfig, world:World)->list[Task]:
-    "The run's held-out evaluation tasks: fixed by `eval_seed`, independent of the training seed."
-    return world.sample(cfg.eval_n, seed=cfg.eval_seed, **(cfg.eval_difficulty if cfg.eval_difficulty is not None else cfg.difficulty))
+    "The run's held-out evaluation tasks: the first `eval_n` of its `eval_split`, independent of the training seed."
+    return split_tasks(world, cfg.eval_split, cfg.eval_n, **eval_difficulty(cfg))
+
+def excluded_ids(cfg:RunConfig, world:World)->frozenset:
+    "Ids a run never trains on: both held-out splits at the training and the evaluation difficulty."
+    return held_out_ids(world, **cfg.difficulty) | held_out_ids(world, **eval_difficulty(cfg))
 
 # %% ../nbs/08_train.ipynb #2afe60bf
 VARIANCE_BANDS = ('0', '(0, 1/64]', '(1/64, 1/16]', '(1/16, 9/64]', '(9/64, 1/4]')   # std edges 0, 1/8, 1/4, 3/8, 1/2
@@ -427,7 +445,7 @@ class Trainer:
         self.rank, self.world_size = self.acc.process_index, self.acc.num_processes
         seed_everything(cfg.seed)
         self.heldout = heldout_tasks(cfg, self.world)
-        self.data = DATA_STRATEGIES[cfg.data](cfg, self.world, exclude=frozenset(t.id for t in self.heldout))  # bad options: error here
+        self.data = DATA_STRATEGIES[cfg.data](cfg, self.world, exclude=excluded_ids(cfg, self.world))  # bad options: error here
         self.data.run_dir = self.run_dir if self.acc.is_main_process else None
         self.policy = load_policy(cfg.model, device=str(self.acc.device), dtype='float32')  # missing dir / no chat template: error here
         self.recompute_old = cfg.recompute_old_logps if cfg.recompute_old_logps is not None else mp != 'no'
@@ -621,7 +639,9 @@ class Trainer:
         for t in trajs: by_group.setdefault(t.meta['group'], []).append(t)
         keys = sorted(by_group)
         keys = make_rng(cfg.seed, 'probe', step, self.rank).sample(keys, min(cfg.grad_probe_tasks, len(keys)))
-        rows = [self._task_grad_norm(step, by_group[k]) for k in keys]
+        from rods_lab.loss import count_items
+        num_items = self._all_sum(count_items(cfg.loss_agg, collate(trajs, self.policy.fmt.pad_token_id)['completion_mask']) if trajs else 0.0) or None
+        rows = [self._task_grad_norm(step, by_group[k], num_items) for k in keys]
         rows = self._gather(rows)
         model.zero_grad(set_to_none=True)
         if self.acc.is_main_process and rows:
@@ -629,8 +649,8 @@ class Trainer:
                 for r in rows: f.write(json.dumps(r) + '\n')
         return band_shares(rows)
 
-    def _task_grad_norm(self, step:int, ts:list[Trajectory])->dict:
-        "Norm of the gradient of one task's (group's) loss, as it would enter the update."
+    def _task_grad_norm(self, step:int, ts:list[Trajectory], num_items:float|None=None)->dict:
+        "Norm of the gradient of one task's (group's) share of the step's loss: the run's `loss_agg` over the step's `num_items`."
         cfg, model = self.cfg, self.acc.unwrap_model(self.model)
         model.zero_grad(set_to_none=True)
         b = {k: v.to(self.acc.device) for k, v in collate(ts, self.policy.fmt.pad_token_id).items()}
@@ -638,11 +658,13 @@ class Trainer:
         adv = compute_advantages(cfg.advantage, r, torch.zeros(len(ts), dtype=torch.long), b['completion_mask'].cpu(), trajectories=ts)
         with self.acc.autocast(): lp = completion_logps(model, b, cfg.temperature)
         loss, _ = policy_loss(lp, b['old_logps'], adv.to(lp.device), b['completion_mask'], eps_low=cfg.eps_low, eps_high=cfg.eps_high,
-                              agg='seq-mean-token-sum-norm', max_len=cfg.max_total_tokens)
+                              agg=cfg.loss_agg, num_items=num_items, max_len=cfg.max_total_tokens)
         loss.backward()
         prog = [t.progress for t in ts]; sig = [float(getattr(t, cfg.reward)) for t in ts]
+        m = b['completion_mask'].cpu().float()
+        abs_adv = float(((adv.float().abs() * m).sum(1) / m.sum(1).clamp(min=1)).sum())    # sum over the group of |A_i| (token-mean per sequence)
         return dict(step=step, task_id=ts[0].task_id, grad_norm=_grad_norm(model), progress_var=float(np.var(prog)),
-                    progress_mean=float(np.mean(prog)), signal_var=float(np.var(sig)), band=variance_band(float(np.var(prog))))
+                    progress_mean=float(np.mean(prog)), signal_var=float(np.var(sig)), sum_abs_adv=abs_adv, band=variance_band(float(np.var(prog))))
 
     # ---------- evaluation, logging, checkpoints ----------
     def evaluate(self)->dict:
@@ -687,6 +709,19 @@ class Trainer:
             self.data.on_checkpoint(self.step_)
         self.acc.wait_for_everyone()
 
+    def save_marks(self, marks:list[int], step:int)->None:
+        "Keep the current model as `marks/traj_<mark>/model` for every budget mark this step reached."
+        self.acc.wait_for_everyone()
+        if self.acc.is_main_process:
+            info = dict(step=step, trajectories=self.totals['trajectories'], tokens_generated=self.totals['tokens_generated'])
+            for b in marks:
+                def write(d:Path):
+                    self.acc.unwrap_model(self.model).save_pretrained(d/'model', safe_serialization=True)
+                    self.policy.tokenizer.save_pretrained(d/'model')
+                    (d/'mark.json').write_text(json.dumps(dict(mark=b, **info)))
+                atomic_save_dir(self.run_dir/'marks'/f"traj_{b:08d}", write)
+        self.acc.wait_for_everyone()
+
     def _load(self, ck:Path)->None:
         from safetensors.torch import load_file
         sd = torch.load(ck/'trainer.pt', weights_only=False)
@@ -706,9 +741,12 @@ class Trainer:
         if self.step_ == 0 and not _has_step(self.run_dir/'metrics.jsonl', 0):
             self.log(dict(step=0, **self.totals, **self.evaluate()))
         for step in range(self.step_ + 1, cfg.steps + 1):
+            before = self.totals['trajectories']
             m = self.step(step)
             last = step == cfg.steps
-            if last or (cfg.eval_every and step % cfg.eval_every == 0): m.update(self.evaluate())
+            crossed = sorted(b for b in set(cfg.marks) if before < b <= self.totals['trajectories'])
+            if last or crossed or (cfg.eval_every and step % cfg.eval_every == 0): m.update(self.evaluate())
+            if crossed: m['marks'] = crossed; self.save_marks(crossed, step)
             self.log(m)
             self.step_ = step
             if last or (cfg.ckpt_every and step % cfg.ckpt_every == 0): self.save_checkpoint()

@@ -91,8 +91,13 @@ def test_existing_run_is_not_overwritten(tmp_path, micro):
 
 def test_run_directory_contents_and_eval_cli(tmp_path, micro):
     out = tmp_path/'run'
-    r = subprocess.run(train_cmd(out, 2, '--tracker', 'tensorboard', '--data', 'dynamic'), env=ENV, capture_output=True, text=True, timeout=600)
+    r = subprocess.run(train_cmd(out, 2, '--tracker', 'tensorboard', '--data', 'dynamic', '--marks', '[1, 100000]', '--eval-every', '0'),
+                       env=ENV, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
+    step1 = [json.loads(l) for l in (out/'metrics.jsonl').read_text().splitlines()][1]
+    assert step1['marks'] == [1] and 'eval_success' in step1                   # a budget mark evaluates at the step that reaches it
+    assert json.loads((out/'marks'/'traj_00000001'/'mark.json').read_text())['step'] == 1
+    assert (out/'marks'/'traj_00000001'/'model'/'model.safetensors').exists() and not (out/'marks'/'traj_00100000').exists()
     cfg = json.loads((out/'config.json').read_text())
     assert cfg['config']['data'] == 'dynamic' and cfg['lab_version'] and 'git_commit' in cfg
     ms = [json.loads(l) for l in (out/'metrics.jsonl').read_text().splitlines()]
@@ -102,11 +107,14 @@ def test_run_directory_contents_and_eval_cli(tmp_path, micro):
     assert sorted(p.name for p in (out/'rollouts').iterdir())[:1] == ['step_000001.r0.jsonl.gz']
     assert (out/'figures'/'learning_curve.html').exists() and any((out/'tb').iterdir())
     assert (out/'ckpt'/'model'/'model.safetensors').exists()
-    r = subprocess.run([EXE, 'eval', '--model', str(out/'ckpt'/'model'), '--world', 'mathtool', '--n', '3', '--steps', '1'],
+    r = subprocess.run([EXE, 'eval', '--model', str(out/'ckpt'/'model'), '--world', 'mathtool', '--split', 'test', '--n', '3', '--steps', '1'],
                        env=ENV, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-1500:]
     res = json.loads(r.stdout)
-    assert res['n'] == 3 and {'success', 'progress', 'reward', 'tool_calls'} <= set(res)
+    assert res['n'] == 3 and res['split'] == 'test' and {'success', 'progress', 'reward', 'tool_calls'} <= set(res)
+    bad = subprocess.run([EXE, 'eval', '--model', str(out/'ckpt'/'model'), '--world', 'mathtool', '--split', 'tset'],
+                         env=ENV, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "split must be one of validation, test, got 'tset'" in bad.stderr, bad.stderr[-500:]
 
 def test_engine_logprobs_equal_trainer_logprobs(micro):
     "Behaviour log-probs from the engine equal the trainer's recomputation on real multi-turn rollouts (fp32, 1e-4)."
@@ -137,3 +145,16 @@ def test_signal_free_steps_leave_the_policy_unchanged(tmp_path, micro):
     from safetensors.torch import load_file
     before, after = load_file(str(Path(micro)/'model.safetensors')), load_file(str(out/'ckpt'/'model'/'model.safetensors'))
     assert all(torch.equal(before[k], after[k]) for k in before)
+
+@pytest.mark.parametrize('agg', ['token-mean', 'seq-mean-token-mean'])
+def test_gradient_probe_uses_the_runs_loss(tmp_path, micro, agg):
+    "With one task per step the probe's task gradient is the whole update's gradient, so the norms agree under every loss_agg."
+    out = tmp_path/agg
+    r = subprocess.run([EXE, 'train', '--out', str(out), '--steps', '3', *TOY, '--batch-size', '4', '--eval-n', '0', '--ckpt-every', '0',
+                        '--loss-agg', agg, '--grad-probe-every', '1', '--grad-probe-tasks', '1', '--max-grad-norm', '0'],
+                       env=ENV, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    ms = {m['step']: m for m in metrics(out) if m['step'] > 0}
+    probes = [json.loads(l) for l in (out/'grad_probe.jsonl').read_text().splitlines()]
+    assert len(probes) == 3 and any(p['grad_norm'] > 0 for p in probes)
+    for p in probes: assert abs(p['grad_norm'] - ms[p['step']]['grad_norm']) <= 1e-3 * max(p['grad_norm'], 1e-6), (p, ms[p['step']])

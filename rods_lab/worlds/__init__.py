@@ -14,8 +14,8 @@ from ..tools import (parse_action, execute_call, Call, Answer, ParseError, FORMA
                             render_answer, TOOL_CALL_OPEN)
 
 # %% auto #0
-__all__ = ['WORLDS', 'StepResult', 'Episode', 'TaskError', 'World', 'register_world', 'list_worlds', 'get_world', 'oracle_agent',
-           'random_agent', 'rollout_stats']
+__all__ = ['WORLDS', 'SPLITS', 'SPLIT_SIZE', 'StepResult', 'Episode', 'TaskError', 'World', 'register_world', 'list_worlds',
+           'get_world', 'split_tasks', 'held_out_ids', 'oracle_agent', 'random_agent', 'rollout_stats']
 
 # %% ../../nbs/02_worlds.ipynb #9aa0f88a
 @dataclass
@@ -259,6 +259,30 @@ def get_world(name:str, # a name from `list_worlds()`, or 'package.module:WorldC
     key = (name, json.dumps(options, sort_keys=True, default=str))
     if key not in _INSTANCES: _INSTANCES[key] = WORLDS[name](**options)
     return _INSTANCES[key]
+
+# %% ../../nbs/02_worlds.ipynb #c41746ee
+SPLITS = {'validation': 2_000_003, 'test': 3_000_017}   # seed of each held-out split
+SPLIT_SIZE = 512                                          # tasks per split and difficulty that are held out
+
+def split_tasks(world:World, # the world
+                split:str, # 'validation' or 'test'
+                n:int, # tasks, at most SPLIT_SIZE
+                **difficulty # the world's difficulty keywords
+               )->list[Task]:
+    "The first `n` tasks of a held-out split at a difficulty."
+    if split not in SPLITS: raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= SPLIT_SIZE:
+        raise ValueError(f"n must be an integer in [0, {SPLIT_SIZE}] (the held-out size of a split), got {n!r}")
+    return world.sample(n, seed=SPLITS[split], **difficulty)
+
+_HELD: dict = {}
+def held_out_ids(world:World, # the world
+                 **difficulty # the difficulty the pool is sampled at
+                )->frozenset:
+    "Ids of every held-out task of `world` at `difficulty` (both splits, `SPLIT_SIZE` each); cached per process."
+    key = (world.name, tuple(sorted(difficulty.items())))
+    if key not in _HELD: _HELD[key] = frozenset(t.id for s in SPLITS for t in split_tasks(world, s, SPLIT_SIZE, **difficulty))
+    return _HELD[key]
 
 # %% ../../nbs/02_worlds.ipynb #d4a1ba3f
 def oracle_agent(world:World):
