@@ -18,8 +18,8 @@ from .worlds import get_world, list_worlds, TaskError, oracle_agent, random_agen
 # %% auto #0
 __all__ = ['COMMANDS', 'Command', 'command', 'UsageError', 'build_parser', 'main', 'cmd_tasks', 'cmd_verify', 'cmd_worlds',
            'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval', 'worlds_table',
-           'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'summary_table', 'cmd_demo',
-           'cmd_readme']
+           'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'summary_table',
+           'reference_summary', 'cmd_demo', 'cmd_readme']
 
 # %% ../nbs/15_cli.ipynb #5a8a7d4e
 @dataclass
@@ -318,22 +318,26 @@ def notebook_params(pairs:list, # [(name, text), ...] from `-p NAME VALUE`
 
 def summary_table(results:dict # a study's results.json
                  )->str:
-    "The study's summary (held-out success at equal trajectories per strategy, mean ± std over seeds) and its targets."
-    rows = [dict(strategy=r['strategy'], success=r['success_at_budget'], trajectories=r['trajectories'], tokens=r['tokens'],
-                 distinct_tasks=r['distinct_tasks']) for r in results['table']]
+    "The study's table (test success at equal trajectories per arm, mean ± sample std over seeds) and its targets' verdicts."
+    keys = ('arm', 'test_success', 'test_before', 'trajectories', 'tokens', 'distinct_tasks', 'informative')
+    rows = [{k: r[k] for k in keys if k in r} for r in results['table']]
     n = len(results.get('seeds', []))
-    lines = [f"held-out success at {results['budget_trajectories']} trajectories per run (mean ± std over {n} seed{'s' * (n != 1)}):",
-             format_table(rows), '', 'targets:']
-    for k, t in results.get('targets', {}).items():
-        verdict = 'MET' if t.get('met') else 'not met' if t.get('met') is False else 'n/a'
-        shown = ', '.join(f"{a}={b:.3g}" if isinstance(b, float) else f"{a}={b}" for a, b in t.items() if a not in ('met', 'see', 'why', 'per_strategy'))
-        lines.append(f"  {k:20s} {verdict:7s} {shown} (figure: {t.get('see', '-')})")
-        if t.get('why'): lines.append(f"  {'':20s} {'':7s} why: {t['why']}")
-    pc = results.get('policy_check') or {}
-    if pc.get('at_boundary') is False:
-        lines.append(f"warning: the initial policy is outside its capability boundary here (held-out progress {pc['initial_progress']:.3f}): "
-                     "no group varied, so no strategy had a signal to learn from")
+    lines = [f"test success at {results['budget_trajectories']} trajectories per run ({results.get('test_n', '?')} test tasks, greedy; "
+             f"mean ± sample std over {n} seed{'s' * (n != 1)}):", format_table(rows), '', 'targets (decided by compare):']
+    for t in results.get('targets', []):
+        d = 'n/a' if t.get('diff') is None else f"{t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]"
+        lines.append(f"  {t['name']:4s} {t['verdict']:13s} {d:27s} {t['claim']}" + (f" (figure: {t['see']})" if t.get('see') else ''))
+        if t.get('why'): lines.append(f"  {'':4s} {'':13s} why: {t['why']}")
     return '\n'.join(lines)
+
+def reference_summary(root:Path # the repository root
+                     )->str|None:
+    "The reference RODS study's summary from `figures/rods/` with the command that reproduces it (None when it is missing)."
+    res, readme = root/'figures'/'rods'/'results.json', root/'figures'/'rods'/'README.md'
+    if not res.exists(): return None
+    cmd = [l.strip() for l in readme.read_text().splitlines() if l.strip().startswith('papermill ')] if readme.exists() else []
+    return f"reference study (figures/rods/results.json; reproduce with: {cmd[0] if cmd else 'see figures/rods/README.md'}):\n" + \
+           summary_table(json.loads(res.read_text()))
 
 def _demo_args(p):
     p.add_argument('--out', default='runs/rods', help='where the executed notebook, run directories, figures and results.json go')
@@ -358,6 +362,8 @@ def cmd_demo(args)->int:
         return 1
     res = json.loads((out/'results.json').read_text())
     print(summary_table(res))
+    ref = reference_summary(Path(rods_lab.__file__).resolve().parent.parent)
+    if ref and Path(params['out_dir']).resolve() != (Path(rods_lab.__file__).resolve().parent.parent/'figures'/'rods').resolve(): print('\n' + ref)
     print(f"figures: {out/'figures'}  runs: {out}  notebook: {out/'notebook.ipynb'}  ({time.time() - t0:.0f}s in all)")
     return 0
 

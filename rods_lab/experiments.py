@@ -148,7 +148,9 @@ def compare(a, # one side: seeds x tasks outcomes (or one value per seed)
     A, B = np.asarray(a, float), np.asarray(b, float)
     if A.shape != B.shape: raise ValueError(f"the two sides must be paired (same shape), got {A.shape} and {B.shape}")
     if A.ndim == 1: A, B = A[:, None], B[:, None]
-    if A.ndim != 2 or A.size == 0: raise ValueError(f"sides must be seeds x tasks (or one value per seed), got shape {np.shape(a)}")
+    if A.ndim != 2: raise ValueError(f"sides must be seeds x tasks (or one value per seed), got shape {np.shape(a)}")
+    if A.size == 0: return dict(name=name, claim=text, verdict='uninformative', a=None, b=None, scale=scale, margin=margin, diff=None,
+                                ci95=[None, None], n_seeds=0, n_test=0, why='no outcomes to compare')
     if np.isnan(A).any() or np.isnan(B).any(): raise ValueError(f"target {name!r}: a side holds NaN (a run that never reached the mark?)")
     d = A - scale * B - margin
     boot = _bootstrap_diff(d, n_boot, seed)

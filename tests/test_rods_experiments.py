@@ -26,27 +26,39 @@ def files_exist(paths):
 
 def test_rods_smoke(tmp_path):
     out = tmp_path/'rods'
-    execute('rods', tmp_path, smoke=True, out_dir=str(out))
+    execute('rods', tmp_path, smoke=True, out_dir=str(out), ablations={'rods-depth': {'depth_step_prob': 0.5}})
     res = json.loads((out/'results.json').read_text())
     assert res['parameters']['smoke'] is True and res['seeds'] == [0]
-    budget = res['budget_trajectories']
-    assert set(res['summary']) == set(STRATEGIES) and [r['strategy'] for r in res['table']] == STRATEGIES
-    for s, r in res['summary'].items():
-        assert {'success_at_budget', 'distinct_tasks', 'tasks_made', 'trajectories', 'tokens'} <= set(r)
-        assert r['success_at_budget']['n'] == 1 and 0 <= r['success_at_budget']['mean'] <= 1
-        if s == 'dynamic': assert r['trajectories']['mean'] >= budget        # its resampling rounds are counted
+    budget, arms = res['budget_trajectories'], [*STRATEGIES, 'rods-depth']
+    assert res['marks'] == [budget // 2, budget] and res['arms']['rods-depth'] == 'rods'
+    assert set(res['summary']) == set(arms) and [r['arm'] for r in res['table']] == arms
+    for a, r in res['summary'].items():
+        assert {'test_success', 'test_before', 'validation_success', 'distinct_tasks', 'tasks_made', 'trajectories', 'tokens', 'informative'} <= set(r)
+        assert r['test_success']['n'] == 1 and 0 <= r['test_success']['mean'] <= 1
+        if a == 'dynamic': assert r['trajectories']['mean'] >= budget        # read at the step that reached the budget
         else: assert r['trajectories']['mean'] == budget                       # equal cost: steps x batch_size
     assert res['summary']['offline']['tasks_made']['mean'] > res['summary']['fixed']['tasks_made']['mean']
-    assert set(res['targets']) == {'a_informative', 'b_half_trajectories', 'c_offline_5x', 'd_gradient_bands'}
-    assert all('met' in t and 'see' in t for t in res['targets'].values())
+    assert [t['name'] for t in res['targets']] == ['a1', 'a2', 'b0', 'b', 'c0', 'c', 'd']
+    for t in res['targets']:
+        assert t['verdict'] in ('met', 'not met', 'uninformative') and {'claim', 'ci95', 'n_seeds', 'n_test', 'see', 'why'} <= set(t)
+        assert t['verdict'] == 'uninformative'                                  # one seed decides nothing
+    tested = json.loads((out/'rods-s0'/'marks'/f"traj_{budget // 2:08d}"/'test_4.json').read_text())
+    assert len(tested['success']) == 4 and tested['key']['split'] == 'test'
     names = {Path(f).name for f in res['figures']}
-    for fig in ('learning_curves', 'depletion', 'popoviciu_rods', 'popoviciu_fixed', 'grad_share', 'buffer_composition'):
+    for fig in ('learning_curves', 'depletion', 'popoviciu_rods', 'popoviciu_fixed', 'grad_share', 'grad_vs_variance', 'buffer_composition'):
         assert f"{fig}.html" in names
     assert files_exist(res['figures'])
     assert (out/'rods-s0'/'buffer'/'events.jsonl').exists() and (out/'fixed-s0'/'grad_probe.jsonl').exists()
     with pytest.raises(pm.PapermillExecutionError) as e:                      # finished runs made with other settings are never reused
         execute('rods', tmp_path, smoke=True, out_dir=str(out), lr=1e-3)
     assert 'holds runs made with other settings' in str(e.value) and 'fixed-s0: lr' in str(e.value)
+
+def test_rods_stops_outside_the_boundary(tmp_path):
+    "A policy that gives no group any progress variance stops the study before any training."
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        execute('rods', tmp_path, smoke=True, out_dir=str(tmp_path/'out'), min_informative=1.01)
+    assert 'outside its capability boundary' in str(e.value)
+    assert not list((tmp_path/'out').glob('*-s0'))
 
 def test_popoviciu_smoke_trains_its_own_run(tmp_path):
     out = tmp_path/'pop'
@@ -82,6 +94,8 @@ def test_explore_smoke(tmp_path):
     ('rods', dict(strategies=['fixed', 'offline']), "strategies must include 'fixed' and 'rods'"),
     ('rods', dict(batch_size=6, group_size=4), 'batch_size (6) must be divisible by group_size (4)'),
     ('rods', dict(rods_options={'kapa': 0.5}), "unknown option 'kapa' for data strategy 'rods'"),
+    ('rods', dict(ablations={'fixed': {}}), "ablations must map new arm names to option dicts; bad: ['fixed']"),
+    ('rods', dict(test_n=600), 'test_n must be in [1, 512]'),
     ('popoviciu', dict(run_dir='NOT-A-RUN'), 'is not a run directory: no config.json'),
     ('popoviciu', dict(run_dir=''), 'run_dir is empty'),
     ('popoviciu', dict(run_dirr='x'), "unknown parameter 'run_dirr' (did you mean 'run_dir'"),
