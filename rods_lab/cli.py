@@ -356,7 +356,8 @@ def cmd_demo(args)->int:
         print(f"policy: {prepare_embedded(str(params.get('model', 'embedded:tiny')).split(':', 1)[1])} ({time.time() - t0:.0f}s)", flush=True)
     out.mkdir(parents=True, exist_ok=True)
     print(f"running {nb.name} -> {out/'notebook.ipynb'} ...", flush=True)
-    try: pm.execute_notebook(str(nb), str(out/'notebook.ipynb'), parameters=params, kernel_name='python3', progress_bar=False, cwd=str(Path.cwd()))
+    try: pm.execute_notebook(str(nb), str(out/'notebook.ipynb'), parameters=params, kernel_name='python3', progress_bar=False, cwd=str(Path.cwd()),
+                            kernel_manager_class='rods_lab.experiments.IPCKernelManager')
     except pm.PapermillExecutionError as e:
         print(f"rods-lab demo: the study failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n(see {out/'notebook.ipynb'})", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['CLAIMS', 'notebook_parameters', 'check_parameters', 'run_finished', 'run_seeds', 'final_eval', 't_quantile',
            'mean_std', 'write_results', 'compare', 'value_at_budget', 'run_marks', 'split_outcomes', 'mark_outcomes',
-           'policy_boundary', 'OutsideBoundaryError', 'check_boundary']
+           'policy_boundary', 'OutsideBoundaryError', 'check_boundary', 'IPCKernelManager']
 
 # %% ../nbs/13a_experiments.ipynb #52a4f9c9
 _LITERALS = (int, float, str, bool, list, dict, tuple, type(None))
@@ -273,3 +273,18 @@ def check_boundary(b:dict, # `policy_boundary`'s result
                                    f"groups (G={b['group_size']}, T={b['temperature']}) had any progress variance (need >= {min_informative:.0%}); "
                                    f"success {b['success']:.3f}, progress {b['progress']:.3f}. Choose a difficulty nearer the policy's boundary or a stronger model.")
     return b
+
+# %% ../nbs/13a_experiments.ipynb #a86e6c31
+import os, shutil, tempfile
+from jupyter_client.manager import AsyncKernelManager
+
+class IPCKernelManager(AsyncKernelManager):
+    "A kernel manager whose kernel listens on IPC sockets in a private temporary directory (removed at cleanup)."
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._sock_dir = tempfile.mkdtemp(prefix='rods-lab-kernel-')
+        self.transport, self.ip = 'ipc', os.path.join(self._sock_dir, 'kernel')
+
+    def cleanup_resources(self, restart:bool=False)->None:
+        super().cleanup_resources(restart)
+        if not restart: shutil.rmtree(self._sock_dir, ignore_errors=True)

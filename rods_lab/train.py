@@ -6,7 +6,7 @@ Docs: https://rods-lab.github.io/rods_lab/train.html.md"""
 
 # %% ../nbs/08_train.ipynb #142d7fd3
 from __future__ import annotations
-import dataclasses, difflib, json, math, os, random, shutil, subprocess, time, typing, warnings
+import dataclasses, difflib, json, math, os, random, re, shutil, subprocess, time, typing, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -563,7 +563,7 @@ class Trainer:
             gn = self.acc.clip_grad_norm_(model.parameters(), cfg.max_grad_norm) if cfg.max_grad_norm > 0 else _grad_norm(model)
             if float(gn) > 0: self.opt.step()         # no signal (every group without variance): Adam's momentum must not move the policy
             with warnings.catch_warnings():           # the schedule advances either way; torch warns when the optimiser step was skipped
-                warnings.filterwarnings('ignore', message='Detected call of `lr_scheduler.step()` before')
+                warnings.filterwarnings('ignore', message=re.escape('Detected call of `lr_scheduler.step()` before'))
                 self.sched.step()
         n = max(self._all_sum(tot['n']), 1.0)
         return dict(loss=self._all_sum(tot['loss']) / cfg.ppo_epochs, grad_norm=float(gn), kl=self._all_sum(tot['kl']) / n,
