@@ -13,7 +13,9 @@ def test_grpo_smoke(tmp_path):
     execute('grpo', tmp_path, smoke=True, n_seeds=1, out_dir=str(tmp_path/'grpo'))
     res = json.loads((tmp_path/'grpo'/'results.json').read_text())
     assert res['parameters']['smoke'] is True and len(res['per_seed']) == 1
-    assert {'before', 'after', 'gain'} <= set(res['summary'])
+    assert {'before', 'after', 'gain', 'validation_after'} <= set(res['summary']) and res['test_n'] == 4
+    assert [t['name'] for t in res['targets']] == ['gain'] and res['targets'][0]['verdict'] == 'uninformative'   # one seed decides nothing
+    assert len(json.loads((tmp_path/'grpo'/'grpo-s0'/'marks'/'traj_00000008'/'test_4.json').read_text())['success']) == 4
     assert (tmp_path/'grpo'/'figures'/'grpo_learning_curve.html').exists()
     assert (tmp_path/'grpo'/'grpo-s0'/'metrics.jsonl').exists()
 
@@ -21,6 +23,7 @@ def test_grpo_smoke(tmp_path):
     (dict(stepz=3), "unknown parameter 'stepz' (did you mean 'steps'"),
     (dict(steps='3'), "parameter 'steps' must be int"),
     (dict(batch_size=6, group_size=4), 'batch_size (6) must be divisible by group_size (4)'),
+    (dict(test_n=513), 'test_n must be in [1, 512]'),
 ])
 def test_grpo_bad_parameters_stop_before_work(tmp_path, params, msg):
     with pytest.raises(pm.PapermillExecutionError) as e:

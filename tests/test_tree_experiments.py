@@ -39,12 +39,9 @@ def test_trace_smoke(tmp_path):
         assert s['trajectories']['mean'] == 2 * 8                      # equal sampling cost: smoke = 2 steps x 8 trajectories
     assert res['equal_trajectories'] is True
     assert res['summary']['trace']['tokens_generated']['mean'] > 0
-    assert set(res['targets']) == {'trace_fewer_zero_variance_groups_than_grpo', 'trace_heldout_success_ge_grpo_at_equal_cost',
-                                   'prefix_reuse_saving_ge_40pct'}
-    assert all(isinstance(t['met'], bool) and isinstance(t['informative'], bool) for t in res['targets'].values())
-    assert res['targets']['prefix_reuse_saving_ge_40pct']['informative'] is True
-    assert res['targets']['trace_fewer_zero_variance_groups_than_grpo']['informative'] == res['reward_signal']['training']
-    assert res['targets']['trace_heldout_success_ge_grpo_at_equal_cost']['informative'] == res['reward_signal']['heldout']
+    assert [t['name'] for t in res['targets']] == ['fewer_zero_variance_groups', 'success_not_below_grpo']
+    assert all(t['verdict'] == 'uninformative' and t['n_seeds'] == 1 for t in res['targets'])      # one seed decides nothing
+    assert res['measurements']['prefix_reuse_saving'] == res['prefix_reuse']['saving']
     assert 0 < res['prefix_reuse']['saving'] < 1 and {'trace_auc', 'trace_brier', 'trace_brier_const'} <= set(res['predictor'])
     check_figures(out/'figures', ['heldout_vs_cost', 'zero_variance_groups', 'predictor_quality', 'trace_tree_0'])
     for m in ('trace', 'grpo', 'random_tree'): assert (out/f"{m}-s0"/'metrics.jsonl').exists()
@@ -67,9 +64,9 @@ def test_arpo_smoke(tmp_path):
             assert {'before', 'after', 'tool_calls', 'calls_made_per_traj', 'calls_on_path_per_traj', 'tokens_generated'} <= set(s), m
             assert s['trajectories']['mean'] == 2 * 8
         assert res['summary'][w]['arpo_soft']['branch_points']['mean'] >= res['summary'][w]['arpo_soft']['branches']['mean']
-        t = res['targets'][f"{w}/arpo_soft"]
-        assert t['informative'] == res['reward_signal'][w] and t['heldout_success']['informative'] == t['informative']
-        assert {'heldout_success', 'training_tool_calls', 'met'} <= set(t) and t['met'] == (t['heldout_success']['met'] and t['training_tool_calls']['met'])
+        names = [t['name'] for t in res['targets'] if t['name'].startswith(w)]
+        assert names == [f"{w}/arpo_soft/success", f"{w}/arpo_soft/tool_calls"]
+        assert all(t['verdict'] == 'uninformative' for t in res['targets'] if t['name'].startswith(w))   # one seed decides nothing
         check_figures(out/'figures', [f"heldout_vs_cost_{w}", f"tool_calls_{w}", f"branching_{w}", f"arpo_tree_{w}_0"])
         assert (out/w/'arpo_soft-s0'/'metrics.jsonl').exists()
 
