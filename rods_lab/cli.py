@@ -19,7 +19,7 @@ from .worlds import get_world, list_worlds, TaskError, oracle_agent, random_agen
 __all__ = ['COMMANDS', 'Command', 'command', 'UsageError', 'build_parser', 'main', 'cmd_tasks', 'cmd_verify', 'cmd_worlds',
            'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval', 'worlds_table',
            'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'summary_table',
-           'reference_summary', 'cmd_demo', 'cmd_readme']
+           'reference_summary', 'cmd_demo', 'study_readme', 'cmd_report', 'cmd_readme']
 
 # %% ../nbs/15_cli.ipynb #5a8a7d4e
 @dataclass
@@ -366,6 +366,36 @@ def cmd_demo(args)->int:
     ref = reference_summary(Path(rods_lab.__file__).resolve().parent.parent)
     if ref and Path(params['out_dir']).resolve() != (Path(rods_lab.__file__).resolve().parent.parent/'figures'/'rods').resolve(): print('\n' + ref)
     print(f"figures: {out/'figures'}  runs: {out}  notebook: {out/'notebook.ipynb'}  ({time.time() - t0:.0f}s in all)")
+    return 0
+
+def study_readme(results:dict, # a study's results.json
+                 command:str, # the command that made it
+                 title:str='The RODS reference study' # the README's heading
+                )->str:
+    "A figures README rendered from results.json: the reproducing command, the table and the verdicts."
+    figs = sorted({Path(f).stem for f in results.get('figures', [])})
+    return (f"# {title}\n\nRendered from `results.json` by `rods-lab report results.json --readme`; do not edit by hand.\n\n"
+            f"Reproduce:\n\n    {command}\n\n```\n{summary_table(results)}\n```\n\n"
+            + (f"Figures (HTML and PNG): {', '.join(figs)}.\n" if figs else ''))
+
+def _report_args(p):
+    p.add_argument('results', help="a study's results.json")
+    p.add_argument('--readme', action='store_true', help='also write README.md next to it')
+    p.add_argument('--reproduce', default=None, help='the command that made the results (required with --readme)')
+    p.add_argument('--title', default='The RODS reference study', help="the README's heading")
+
+@command('report', "Print a study's table and target verdicts from its results.json (optionally write its README).", _report_args)
+def cmd_report(args)->int:
+    p = Path(args.results)
+    if not p.exists(): raise UsageError(f"{p} not found")
+    try: res = json.loads(p.read_text())
+    except json.JSONDecodeError as e: raise UsageError(f"{p} is not JSON (line {e.lineno}: {e.msg})") from None
+    if not isinstance(res.get('targets'), list) or 'table' not in res:
+        raise UsageError(f"{p} predates the evaluation protocol (no 'targets' list or 'table'): rerun its study")
+    print(summary_table(res))
+    if args.readme:
+        if not args.reproduce: raise UsageError('--readme needs --reproduce (the command that made the results)')
+        (p.parent/'README.md').write_text(study_readme(res, args.reproduce, args.title)); print(f"wrote {p.parent/'README.md'}")
     return 0
 
 @command('readme', 'Regenerate README.md from nbs/index.ipynb.', lambda p: p.add_argument('--root', default='.', help='repository root'))
