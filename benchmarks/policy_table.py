@@ -25,12 +25,34 @@ def boundary(rows:list, temps:list)->dict:
         out[w] = ok
     return out
 
+def render(res:dict)->str:
+    "figures/policy/README.md from results.json."
+    rows, temps, b = res['levels'], sorted({r['temperature'] for r in res['levels']}), res['boundary']
+    n = rows[0]['n']
+    lines = [f"# The embedded `{res['preset']}` policy at its boundary", '',
+             f"Rendered from `results.json`, made by `{res['command']}`; do not edit by hand.", '',
+             f"`{res['preset']}`: {res['parameters']:,} parameters, built in {res['build']['seconds']:.0f} s (model `{res['model_dir']}`). "
+             f"Success on the first {n} **validation** tasks of each level (`rods_lab.worlds.SPLITS`).", '',
+             '| world | level | ' + ' | '.join('greedy' if T == 0 else f"T = {T}" for T in temps) + ' |',
+             '|---|---|' + '---|' * len(temps)]
+    for w, (key, levels, extra) in LEVELS.items():
+        for l in levels:
+            s = {r['temperature']: r['success'] for r in rows if r['world'] == w and r['difficulty'][key] == l}
+            lines.append(f"| {w} | {key}={l} | " + ' | '.join(f"{s[T]:.3f}" for T in temps) + ' |')
+    lines += ['', 'Boundary (success in [0.25, 0.75] at a rollout temperature, next level above 0.02):', '']
+    lines += [f"- {w}: " + (', '.join(f"{LEVELS[w][0]}={q['level']} at T={q['temperature']} ({q['success']:.3f}; next {q['next_level']:.3f})" for q in qs)
+                            if qs else '**none**') for w, qs in b.items()]
+    return '\n'.join(lines) + '\n'
+
 def main(argv=None)->int:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--preset', default='tiny'); ap.add_argument('--n', type=int, default=512)
     ap.add_argument('--temps', default='[0.0, 0.7, 1.0]'); ap.add_argument('--out', default='figures/policy')
     ap.add_argument('--device', default='cpu')
+    ap.add_argument('--render-only', action='store_true', help='re-render README.md from OUT/results.json (no evaluation)')
     a = ap.parse_args(argv)
+    if a.render_only:
+        res = json.loads((Path(a.out)/'results.json').read_text()); (Path(a.out)/'README.md').write_text(render(res)); return 0
     from rods_lab.policy import prepare_embedded, load_policy, get_preset
     from rods_lab.engine import make_engine
     from rods_lab.rollout import evaluate
@@ -57,20 +79,7 @@ def main(argv=None)->int:
                levels=rows, boundary=b, eval_seconds=round(time.time() - t0, 1))
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     (out/'results.json').write_text(json.dumps(res, indent=1))
-    lines = [f"# The embedded `{a.preset}` policy at its boundary", '',
-             f"Rendered from `results.json` by `{res['command']}`; do not edit by hand.", '',
-             f"`{a.preset}`: {res['parameters']:,} parameters, built in {recipe['build']['seconds']:.0f} s (model `{res['model_dir']}`). "
-             f"Success on the first {a.n} **validation** tasks of each level (`rods_lab.worlds.SPLITS`).", '',
-             '| world | level | ' + ' | '.join('greedy' if T == 0 else f"T = {T}" for T in temps) + ' |',
-             '|---|---|' + '---|' * len(temps)]
-    for w, (key, levels, extra) in LEVELS.items():
-        for l in levels:
-            s = {r['temperature']: r['success'] for r in rows if r['world'] == w and r['difficulty'][key] == l}
-            lines.append(f"| {w} | {key}={l} | " + ' | '.join(f"{s[T]:.3f}" for T in temps) + ' |')
-    lines += ['', 'Boundary (success in [0.25, 0.75] at a rollout temperature, next level above 0.02):', '']
-    lines += [f"- {w}: " + (', '.join(f"{LEVELS[w][0]}={q['level']} at T={q['temperature']} ({q['success']:.3f}; next {q['next_level']:.3f})" for q in qs)
-                            if qs else '**none**') for w, qs in b.items()]
-    (out/'README.md').write_text('\n'.join(lines) + '\n')
+    (out/'README.md').write_text(render(res))
     print((out/'README.md').read_text())
     return 0
 
