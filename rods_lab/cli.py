@@ -335,9 +335,11 @@ def reference_summary(root:Path # the repository root
     "The reference RODS study's summary from `figures/rods/` with the command that reproduces it (None when it is missing)."
     res, readme = root/'figures'/'rods'/'results.json', root/'figures'/'rods'/'README.md'
     if not res.exists(): return None
+    got = json.loads(res.read_text())
+    if not isinstance(got.get('targets'), list): return 'reference study: figures/rods/results.json predates the evaluation protocol (see figures/rods/README.md)'
     cmd = [l.strip() for l in readme.read_text().splitlines() if l.strip().startswith('papermill ')] if readme.exists() else []
     return f"reference study (figures/rods/results.json; reproduce with: {cmd[0] if cmd else 'see figures/rods/README.md'}):\n" + \
-           summary_table(json.loads(res.read_text()))
+           summary_table(got)
 
 def _demo_args(p):
     p.add_argument('--out', default='runs/rods', help='where the executed notebook, run directories, figures and results.json go')

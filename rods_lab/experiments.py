@@ -285,6 +285,6 @@ class IPCKernelManager(AsyncKernelManager):
         self._sock_dir = tempfile.mkdtemp(prefix='rods-lab-kernel-')
         self.transport, self.ip = 'ipc', os.path.join(self._sock_dir, 'kernel')
 
-    def cleanup_resources(self, restart:bool=False)->None:
-        super().cleanup_resources(restart)
+    async def cleanup_resources(self, restart:bool=False)->None:   # the async manager's cleanup is a coroutine
+        await super().cleanup_resources(restart)
         if not restart: shutil.rmtree(self._sock_dir, ignore_errors=True)
