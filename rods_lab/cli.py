@@ -378,7 +378,7 @@ def study_readme(results:dict, # a study's results.json
     figs = sorted({Path(f).stem for f in results.get('figures', [])})
     return (f"# {title}\n\nRendered from `results.json` by `rods-lab report results.json --readme`; do not edit by hand.\n\n"
             f"Reproduce:\n\n    {command}\n\n```\n{summary_table(results)}\n```\n\n"
-            + (f"Figures (HTML and PNG): {', '.join(figs)}.\n" if figs else ''))
+            + (f"Figures (PNG here; HTML beside them in the run's figures/): {', '.join(figs)}.\n" if figs else ''))
 
 def _report_args(p):
     p.add_argument('results', help="a study's results.json")
