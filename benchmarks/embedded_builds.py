@@ -9,30 +9,31 @@ ap.add_argument('--mix', default=None); ap.add_argument('--n', type=int, default
 ap.add_argument('--levels', default='{"apiworld":[1,2],"mathtool":[1,2],"multihop":[1,2]}')
 ap.add_argument('--temps', default='[0.0]')
 ap.add_argument('--task-seed', type=int, default=424242, help='seed of the evaluated tasks (robustness.json used 424242)')
+ap.add_argument('--split', default=None, help="evaluate on this split of rods_lab.worlds.SPLITS (e.g. 'validation') instead of --task-seed")
 a = ap.parse_args()
 import torch; torch.set_num_threads(a.threads)
 from rods_lab import policy as P
-from rods_lab.worlds import get_world
+from rods_lab.worlds import get_world, split_tasks
 p = P.get_preset(a.preset)
 sft = dataclasses.replace(p.sft, **json.loads(a.sft))
 if a.mix: sft = dataclasses.replace(sft, mix=eval(a.mix, vars(P)))
 p = dataclasses.replace(p, sft=sft, **json.loads(a.over))
 t0 = time.time()
-stats = P.build_embedded(p, a.out + '/model', seed=a.seed, log=lambda m: print(m, flush=True))
+stats = P.build_embedded(p, a.out + '/model', seed=a.seed, log=lambda m: print(m, flush=True), threads=a.threads)
 stats['build_s'] = round(time.time() - t0, 1)
 from transformers import AutoModelForCausalLM
 from rods_lab.engine import make_engine
 from rods_lab.rollout import evaluate
 pol = P.load_policy(a.out + '/model')
 eng = make_engine('hf', pol.model, pol.tokenizer)
-keys = dict(apiworld='depth', mathtool='steps', multihop='hops')
 rows = []
 for w, lv in json.loads(a.levels).items():
     W = get_world(w)
     for l in lv:
-        diff = {keys[w]: l, **({'turns': 1} if w == 'apiworld' else {})}
+        diff = {W.depth_axis: l, **({'turns': 1} if w == 'apiworld' else {})}
         for T in json.loads(a.temps):
-            r = evaluate(eng, pol.fmt, W, W.sample(a.n, seed=a.task_seed, **diff), temperature=T)
+            tasks = split_tasks(W, a.split, a.n, **diff) if a.split else W.sample(a.n, seed=a.task_seed, **diff)
+            r = evaluate(eng, pol.fmt, W, tasks, temperature=T)
             rows.append(dict(world=w, level=l, T=T, success=round(r['success'], 3), progress=round(r['progress'], 3)))
             print(rows[-1], flush=True)
 json.dump(dict(args=vars(a), stats=stats, rows=rows), open(a.out + '/result.json', 'w'), indent=1)

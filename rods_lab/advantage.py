@@ -12,18 +12,20 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['ADVANTAGES', 'register_advantage', 'get_advantage', 'compute_advantages', 'GroupStats', 'group_stats',
-           'group_variance', 'zero_variance_fraction', 'broadcast_to_tokens', 'grpo_advantages', 'dr_grpo_advantages',
-           'popoviciu_bound', 'binary_variance', 'uniform_group_prob']
+__all__ = ['ADVANTAGES', 'MIN_GROUP_SIZE', 'register_advantage', 'get_advantage', 'compute_advantages', 'GroupStats',
+           'group_stats', 'group_variance', 'zero_variance_fraction', 'broadcast_to_tokens', 'grpo_advantages',
+           'dr_grpo_advantages', 'popoviciu_bound', 'binary_variance', 'uniform_group_prob']
 
 # %% ../nbs/06_advantage.ipynb #b2695a1c
 ADVANTAGES: dict[str, Callable[..., Tensor]] = {}
+MIN_GROUP_SIZE: dict[str, int] = {}   # smallest group an estimator can normalise within (checked by `make_config`)
 
-def register_advantage(name:str # the name configs use, e.g. 'grpo'
+def register_advantage(name:str, # the name configs use, e.g. 'grpo'
+                       min_group_size:int=1 # smallest group size it is defined for (2 for group baselines)
                       )->Callable:
     "Decorator: make an estimator available as `get_advantage(name)`."
     def _register(fn:Callable)->Callable:
-        ADVANTAGES[name] = fn
+        ADVANTAGES[name], MIN_GROUP_SIZE[name] = fn, min_group_size
         return fn
     return _register
 
@@ -111,7 +113,7 @@ def broadcast_to_tokens(seq_advantages:Tensor, # (N,) one advantage per trajecto
         raise ValueError(f"completion_mask must be (N, T) with N={seq_advantages.shape[0]}, got {tuple(completion_mask.shape)}")
     return torch.where(completion_mask.bool(), seq_advantages[:, None], 0.)
 
-@register_advantage('grpo')
+@register_advantage('grpo', min_group_size=2)
 def grpo_advantages(rewards:Tensor,         # (N,) float rewards
                     group_ids:Tensor,       # (N,) integer group of each trajectory
                     completion_mask:Tensor, # (N, T) 0/1: 1 on model tokens
@@ -123,7 +125,7 @@ def grpo_advantages(rewards:Tensor,         # (N,) float rewards
     adv = torch.where(st.uniform, 0., (_float(rewards) - st.mean) / (st.std + eps))
     return broadcast_to_tokens(adv, completion_mask)
 
-@register_advantage('dr_grpo')
+@register_advantage('dr_grpo', min_group_size=2)
 def dr_grpo_advantages(rewards:Tensor,         # (N,) float rewards
                        group_ids:Tensor,       # (N,) integer group of each trajectory
                        completion_mask:Tensor, # (N, T) 0/1: 1 on model tokens

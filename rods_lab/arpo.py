@@ -16,6 +16,7 @@ from .tools import TOOL_CALL_OPEN
 from .worlds import StepResult
 from .advantage import register_advantage, grpo_advantages
 from .train import register_rollout_strategy, RunConfig
+from .methods import Method, register_method
 from .tree import Tree, TreeRollout, resolve_budget, leaf_paths, tree_nodes, fill_token_advantages
 
 # %% auto #0
@@ -160,3 +161,7 @@ def arpo_hard_advantages(rewards:Tensor, # (N,) reward of each trajectory
         for n, ix in tree_nodes(trajectories, paths, rs).items(): node_adv[(g, n)] = sum(A[i] for i in ix) / len(ix)
     gl = group_ids.tolist()
     return fill_token_advantages(trajectories, paths, lambda i, n: node_adv[(gl[i], n)], completion_mask)
+
+for _a, _how in (('soft', 'each leaf trains on its own GRPO advantage (a shared prefix in every leaf that holds it)'), ('hard', 'a shared token gets the mean advantage of the leaves below it')):
+    register_method(Method(f'arpo_{_a}', f'entropy-triggered branching after tool calls; {_how}',
+                           'Dong et al. 2025, Agentic Reinforced Policy Optimization (arXiv:2507.19849)', rollout='arpo', advantage=f'arpo_{_a}'))

@@ -6,19 +6,20 @@ Docs: https://rods-lab.github.io/rods_lab/cli.html.md"""
 
 # %% ../nbs/15_cli.ipynb #1439b4bf
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, os, sys, time
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # idle OpenMP threads sleep instead of spinning (before torch loads): no collapse when cores are shared
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 import rods_lab
 from .core import Task, RecordError, read_jsonl, to_dict, make_rng
 from .tools import render_call, render_answer, tool_signature, TOOL_CALL_OPEN, ANSWER_OPEN
-from .worlds import get_world, list_worlds, TaskError, oracle_agent, random_agent, rollout_stats
+from .worlds import get_world, list_worlds, split_tasks, TaskError, oracle_agent, random_agent, rollout_stats
 
 # %% auto #0
 __all__ = ['COMMANDS', 'Command', 'command', 'UsageError', 'build_parser', 'main', 'cmd_tasks', 'cmd_verify', 'cmd_worlds',
-           'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval', 'worlds_table',
-           'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'summary_table',
+           'cmd_methods', 'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval',
+           'worlds_table', 'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'summary_table',
            'reference_summary', 'cmd_demo', 'study_readme', 'cmd_report', 'cmd_readme']
 
 # %% ../nbs/15_cli.ipynb #5a8a7d4e
@@ -126,6 +127,12 @@ def cmd_worlds(args)->int:
         print(f"{name:12s} " + ' '.join(f"--{k} {lo}..{hi}" for k, (lo, hi) in w.difficulty.items()))
     return 0
 
+@command('methods', 'List the training methods: rollout, advantage, loss, data strategy, settings, options, paper.')
+def cmd_methods(args)->int:
+    from rods_lab.methods import method_table, format_methods
+    print(format_methods(method_table()))
+    return 0
+
 # %% ../nbs/15_cli.ipynb #cad34295
 def shorthand_to_action(line:str # what the person typed
                        )->str:
@@ -172,13 +179,16 @@ def _prepare_args(p):
     p.add_argument('--preset', default='tiny', help='embedded model size: micro, tiny, small, base')
     p.add_argument('--seed', type=int, default=0, help='seed of the build')
     p.add_argument('--force', action='store_true', help='rebuild even if cached')
-    p.add_argument('--report', type=int, default=0, metavar='N', help='then print success per difficulty on N held-out tasks per level')
+    p.add_argument('--threads', type=int, default=None, help='torch threads of the build (default: the cores free when it starts)')
+    p.add_argument('--report', type=int, default=0, metavar='N', help='then print greedy success per difficulty level on the first N validation tasks of each (N <= 512)')
 
 @command('prepare', 'Build (once) and cache the embedded default model.', _prepare_args)
 def cmd_prepare(args)->int:
     from rods_lab.policy import prepare_embedded, PRESETS, CacheError
     if args.preset not in PRESETS: raise UsageError(f"unknown preset '{args.preset}'; valid: {', '.join(PRESETS)}")
-    try: path = prepare_embedded(args.preset, seed=args.seed, force=args.force)
+    if args.threads is not None and args.threads < 1: raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    if not 0 <= args.report <= 512: raise UsageError(f"--report must be between 0 and 512 (validation tasks per level), got {args.report}")
+    try: path = prepare_embedded(args.preset, seed=args.seed, force=args.force, threads=args.threads)
     except CacheError as e: raise UsageError(str(e)) from None
     print(path)
     if args.report:
@@ -186,9 +196,8 @@ def cmd_prepare(args)->int:
     return 0
 
 def boundary_report(model:str, # model spec or directory
-                    n:int=32, # held-out tasks per difficulty level
-                    seed:int=777, # seed of the tasks
-                    worlds:dict|None=None, # world -> difficulty keyword (default: the three built-ins)
+                    n:int=32, # validation tasks per difficulty level (the first n of the split)
+                    worlds:list[str]|None=None, # world names (default: the three built-ins); levels run along each world's `depth_axis`
                     temperature:float=0.0 # 0 = greedy
                    )->list[dict]:
     "Success and progress of a policy per world and difficulty level: where its capability boundary lies."
@@ -198,11 +207,12 @@ def boundary_report(model:str, # model spec or directory
     pol = load_policy(model)
     eng = make_engine('hf', pol.model, pol.tokenizer)
     rows = []
-    for name, key in (worlds or {'apiworld': 'depth', 'mathtool': 'steps', 'multihop': 'hops'}).items():
+    for name in worlds or ('apiworld', 'mathtool', 'multihop'):
         w = get_world(name)
+        key = w.depth_axis
         lo, hi = w.difficulty[key]
         for level in range(lo, hi + 1):
-            r = evaluate(eng, pol.fmt, w, w.sample(n, seed=seed, **{key: level}), temperature=temperature)
+            r = evaluate(eng, pol.fmt, w, split_tasks(w, 'validation', n, **{key: level}), temperature=temperature)
             rows.append(dict(world=name, level=f"{key}={level}", success=r['success'], progress=r['progress'], tool_calls=r['tool_calls']))
     return rows
 

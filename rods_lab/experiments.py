@@ -12,9 +12,10 @@ from typing import Any, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['CLAIMS', 'notebook_parameters', 'check_parameters', 'run_finished', 'run_seeds', 'final_eval', 't_quantile',
-           'mean_std', 'write_results', 'compare', 'value_at_budget', 'run_marks', 'split_outcomes', 'mark_outcomes',
-           'policy_boundary', 'OutsideBoundaryError', 'check_boundary', 'IPCKernelManager']
+__all__ = ['CLAIMS', 'notebook_parameters', 'check_parameters', 'run_finished', 'train_one', 'train_jobs', 'run_seeds',
+           'final_eval', 't_quantile', 'mean_std', 'write_results', 'compare', 'value_at_budget', 'run_marks',
+           'split_outcomes', 'mark_outcomes', 'policy_boundary', 'OutsideBoundaryError', 'check_boundary',
+           'IPCKernelManager']
 
 # %% ../nbs/13a_experiments.ipynb #52a4f9c9
 _LITERALS = (int, float, str, bool, list, dict, tuple, type(None))
@@ -56,26 +57,59 @@ def run_finished(run_dir:Path, steps:int)->bool:
     lines = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
     return any(m.get('step') == steps for m in lines) and (Path(run_dir)/'ckpt').exists()
 
+def train_one(label:str, # run name prefix
+              seed:int, # the run's seed
+              out_dir:str|Path, # experiment directory (the run goes to <out_dir>/<label>-s<seed>)
+              overrides:dict, # its RunConfig fields
+              log=print # progress messages (None: quiet)
+             )->Path:
+    "Train (or reuse / resume) one run; returns its directory."
+    from rods_lab.train import make_config, Trainer
+    log = log or (lambda *a: None)
+    d = Path(out_dir)/f"{label}-s{seed}"
+    cfg = make_config(**{**overrides, 'seed': seed, 'out': str(d)})     # every check before any work
+    if run_finished(d, cfg.steps): log(f"{label} seed {seed}: finished run reused ({d})"); return d
+    resume, t0 = (d/'metrics.jsonl').exists(), time.time()
+    Trainer(make_config(**{**overrides, 'seed': seed, 'out': str(d), 'resume': resume})).run()
+    log(f"{label} seed {seed}: {'resumed and ' if resume else ''}trained in {time.time() - t0:.0f}s ({d})")
+    return d
+
+def train_jobs(jobs:Sequence[tuple[str, int, dict]], # (label, seed, RunConfig fields) per run, in the order to start them
+               out_dir:str|Path, # experiment directory
+               workers:int=1, # runs trained at once (> 1: spawned processes)
+               log=print # progress messages (printed by this process)
+              )->list[Path]:
+    "Train (or reuse / resume) every job, `workers` at a time; returns the run directories in the order of `jobs`."
+    from rods_lab.train import make_config
+    if workers < 1: raise ValueError(f"workers must be >= 1, got {workers}")
+    steps = [make_config(**{**kw, 'seed': s}).steps for _, s, kw in jobs]     # a bad job stops before any run starts
+    dirs = [Path(out_dir)/f"{l}-s{s}" for l, s, _ in jobs]
+    todo = [i for i, d in enumerate(dirs) if not run_finished(d, steps[i])]
+    for i in sorted(set(range(len(jobs))) - set(todo)): log(f"{jobs[i][0]} seed {jobs[i][1]}: finished run reused ({dirs[i]})")
+    if workers == 1 or len(todo) < 2:
+        for i in todo: train_one(*jobs[i][:2], out_dir, jobs[i][2], log)
+        return dirs
+    import multiprocessing as mp, os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
+    t0 = time.time()
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context('spawn')) as pool:
+        from rods_lab.experiments import train_one as work   # by module path, so a spawned worker can import it
+        futs = {pool.submit(work, *jobs[i][:2], out_dir, jobs[i][2], None): i for i in todo}   # the workers stay quiet
+        for f in as_completed(futs):
+            f.result(); i = futs[f]
+            log(f"{jobs[i][0]} seed {jobs[i][1]}: trained at {time.time() - t0:.0f}s ({dirs[i]})")
+    return dirs
+
 def run_seeds(seeds:Sequence[int], # seeds to run
               label:str, # run name prefix (one directory per seed: <label>-s<seed>)
               out_dir:str|Path, # experiment directory
               log=print, # progress messages
+              workers:int=1, # runs trained at once
               **overrides # RunConfig fields shared by every seed
              )->list[Path]:
     "Train (or reuse / resume) one run per seed; returns their run directories."
-    from rods_lab.train import make_config, Trainer
-    dirs = []
-    for s in seeds:
-        d = Path(out_dir)/f"{label}-s{s}"
-        cfg = make_config(**{**overrides, 'seed': s, 'out': str(d)})
-        if run_finished(d, cfg.steps): log(f"{label} seed {s}: finished run reused ({d})")
-        else:
-            resume = (d/'metrics.jsonl').exists()
-            t0 = time.time()
-            Trainer(make_config(**{**overrides, 'seed': s, 'out': str(d), 'resume': resume})).run()
-            log(f"{label} seed {s}: {'resumed and ' if resume else ''}trained in {time.time() - t0:.0f}s ({d})")
-        dirs.append(d)
-    return dirs
+    return train_jobs([(label, s, overrides) for s in seeds], out_dir, workers, log)
 
 # %% ../nbs/13a_experiments.ipynb #a2a53a6d
 def final_eval(metrics:Sequence[dict], key:str='eval_success')->tuple[float, float]:

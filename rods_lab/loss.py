@@ -1,4 +1,4 @@
-"""The policy-gradient loss as pure tensor functions: memory-light log-probs and entropies from logits, a registry of loss aggregations, and the clipped objective with dual clip, k3 KL and an entropy bonus.
+"""The policy-gradient loss as pure tensor functions: memory-light log-probs and entropies from logits, registries of loss aggregations, policy objectives (clipped, vanilla) and KL estimators (k1, k2, k3), and the policy loss with dual clip, KL and an entropy bonus.
 
 Docs: https://rods-lab.github.io/rods_lab/loss.html.md"""
 
@@ -12,9 +12,11 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['AGGREGATIONS', 'selective_log_softmax', 'entropy_from_logits', 'register_aggregation', 'get_aggregation',
-           'count_tokens', 'count_seqs', 'count_items', 'token_mean', 'seq_mean_token_mean', 'seq_mean_token_sum_norm',
-           'masked_mean', 'clipped_objective', 'k3_kl', 'policy_loss']
+__all__ = ['AGGREGATIONS', 'POLICY_LOSSES', 'KL_ESTIMATORS', 'register_policy_loss', 'get_policy_loss', 'register_kl_estimator',
+           'get_kl_estimator', 'selective_log_softmax', 'entropy_from_logits', 'register_aggregation',
+           'get_aggregation', 'count_tokens', 'count_seqs', 'count_items', 'token_mean', 'seq_mean_token_mean',
+           'seq_mean_token_sum_norm', 'masked_mean', 'clipped_objective', 'vanilla_objective', 'k1_kl', 'k2_kl',
+           'k3_kl', 'policy_loss']
 
 # %% ../nbs/07_loss.ipynb #6d4ec01e
 def _chunks(logits:Tensor, temperature:float, chunk_elems:int):
@@ -130,6 +132,26 @@ def masked_mean(x:Tensor,   # (B, T) values
     "Mean of `x` over the positions where `mask` is 1 (0 when there are none)."
     return torch.where(mask.bool(), x, 0.).sum() / mask.sum().clamp(min=1)
 
+POLICY_LOSSES: dict[str, Callable] = {}
+KL_ESTIMATORS: dict[str, Callable[[Tensor, Tensor], Tensor]] = {}
+
+def _registry(reg:dict, kind:str):
+    def register(name:str # the name configs use
+                ):
+        def deco(fn): reg[name] = fn; return fn
+        return deco
+    def get(name:str):
+        if name not in reg:
+            close = difflib.get_close_matches(name, list(reg), n=1)
+            raise ValueError(f"unknown {kind} '{name}'" + (f" (did you mean '{close[0]}'?)" if close else '') + f"; valid: {', '.join(reg)}")
+        return reg[name]
+    return register, get
+
+register_policy_loss, get_policy_loss = _registry(POLICY_LOSSES, 'policy loss')
+register_policy_loss.__doc__ = "Decorator: `fn(ratio, advantages, eps_low, eps_high, dual_clip) -> (objective, clip active, dual active)` as `RunConfig.policy_loss = name`."
+register_kl_estimator, get_kl_estimator = _registry(KL_ESTIMATORS, 'KL estimator')
+register_kl_estimator.__doc__ = "Decorator: `fn(logp, ref_logp) -> (B, T) per-token KL estimate` as `RunConfig.kl_estimator = name`."
+
 def _check_loss_args(per_token_logps, others:dict, eps_low, eps_high, dual_clip, agg):
     for name, t in others.items():
         if t is not None and t.shape != per_token_logps.shape:
@@ -139,6 +161,7 @@ def _check_loss_args(per_token_logps, others:dict, eps_low, eps_high, dual_clip,
     if dual_clip is not None and not dual_clip > 1: raise ValueError(f"dual_clip must be None or > 1, got {dual_clip}")
     get_aggregation(agg)
 
+@register_policy_loss('clip')
 def clipped_objective(ratio:Tensor,           # (B, T) importance ratios
                       advantages:Tensor,      # (B, T) advantages
                       eps_low:float=0.2,      # lower clip range
@@ -152,10 +175,30 @@ def clipped_objective(ratio:Tensor,           # (B, T) importance ratios
     dual = (advantages < 0) & (obj < dual_clip * advantages)
     return torch.where(dual, dual_clip * advantages, obj), clipped < unclipped, dual
 
+@register_policy_loss('vanilla')
+def vanilla_objective(ratio:Tensor,      # (B, T) importance ratios
+                      advantages:Tensor, # (B, T) advantages
+                      eps_low:float=0.2, eps_high:float=0.28, dual_clip:float|None=None # ignored: nothing is clipped
+                     )->tuple[Tensor, Tensor, Tensor]:
+    "The unclipped importance-weighted objective ratio*A (on-policy: REINFORCE with the group baseline)."
+    none = torch.zeros_like(ratio, dtype=torch.bool)
+    return ratio * advantages, none, none
+
+@register_kl_estimator('k1')
+def k1_kl(per_token_logps:Tensor, ref_per_token_logps:Tensor)->Tensor:
+    "The k1 estimator logp - ref (unbiased, can be negative per token)."
+    return per_token_logps - ref_per_token_logps
+
+@register_kl_estimator('k2')
+def k2_kl(per_token_logps:Tensor, ref_per_token_logps:Tensor)->Tensor:
+    "The k2 estimator (logp - ref)^2 / 2 (biased, >= 0, low variance)."
+    return (per_token_logps - ref_per_token_logps) ** 2 / 2
+
+@register_kl_estimator('k3')
 def k3_kl(per_token_logps:Tensor,    # (B, T) log-probs under the current policy
           ref_per_token_logps:Tensor # (B, T) log-probs under the reference policy
          )->Tensor:                  # (B, T), >= 0
-    "The k3 estimator of KL(pi || ref): exp(d) - d - 1 with d = ref - logp."
+    "The k3 estimator of KL(pi || ref): exp(d) - d - 1 with d = ref - logp (unbiased, >= 0)."
     d = ref_per_token_logps - per_token_logps
     return torch.exp(d) - d - 1
 
@@ -172,10 +215,12 @@ def policy_loss(per_token_logps:Tensor,            # (B, T) log-probs of the sam
                 entropies:Tensor|None=None,        # (B, T) per-token entropies for the bonus
                 entropy_coef:float=0.0,            # weight of the entropy bonus (subtracted)
                 agg:str='token-mean',              # a key of `AGGREGATIONS`
+                objective:str='clip',              # a key of `POLICY_LOSSES`
+                kl_estimator:str='k3',             # a key of `KL_ESTIMATORS`
                 num_items:float|None=None,         # global denominator for `agg` (see `count_items`)
                 max_len:int|None=None              # constant length for 'seq-mean-token-sum-norm'
                )->tuple[Tensor, dict[str, float]]: # scalar loss, detached statistics
-    "Clipped policy-gradient loss with optional dual clip, k3 KL and entropy bonus; masked tokens contribute nothing."
+    "Policy-gradient loss (clipped by default) with optional dual clip, a KL estimate and an entropy bonus; masked tokens contribute nothing."
     _check_loss_args(per_token_logps, dict(old_per_token_logps=old_per_token_logps, advantages=advantages,
                      completion_mask=completion_mask, ref_per_token_logps=ref_per_token_logps, entropies=entropies),
                      eps_low, eps_high, dual_clip, agg)
@@ -184,12 +229,12 @@ def policy_loss(per_token_logps:Tensor,            # (B, T) log-probs of the sam
     m = completion_mask.bool()
     keep = lambda t: torch.where(m, t, torch.zeros_like(t))   # masked values (and their gradients) become exactly 0
     ratio = torch.exp(keep(per_token_logps - old_per_token_logps))
-    obj, clip, dual = clipped_objective(ratio, keep(advantages), eps_low, eps_high, dual_clip)
+    obj, clip, dual = get_policy_loss(objective)(ratio, keep(advantages), eps_low, eps_high, dual_clip)
     aggregate = lambda t: get_aggregation(agg)(keep(t), m, num_items, max_len)
     pg_loss = aggregate(-obj)
     loss, stats = pg_loss, dict(pg_loss=pg_loss.item())
     if ref_per_token_logps is not None:
-        kl = k3_kl(keep(per_token_logps), keep(ref_per_token_logps))
+        kl = get_kl_estimator(kl_estimator)(keep(per_token_logps), keep(ref_per_token_logps))
         if kl_coef: loss = loss + kl_coef * aggregate(kl)
         stats['kl'] = masked_mean(kl, m).item()
     if entropies is not None:

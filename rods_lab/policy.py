@@ -19,9 +19,10 @@ __all__ = ['IM_START', 'IM_END', 'PAD', 'SPECIAL_TOKENS', 'CHAT_TEMPLATE', 'EMBE
            'VALIDATION_SEED', 'GATE_N', 'DTYPES', 'wrap_tokenizer', 'train_tokenizer', 'oracle_messages',
            'difficulty_grid', 'tokenizer_corpus', 'template_delta', 'ChatFormat', 'oracle_trajectory', 'SFTRecipe',
            'Preset', 'levels', 'get_preset', 'llama_config', 'n_params', 'copy_drills', 'sft_example',
-           'sft_trajectories', 'SFTCollator', 'warm_start', 'quiet_hf', 'build_embedded', 'cache_root',
-           'worlds_fingerprint', 'embedded_recipe', 'recipe_key', 'CacheError', 'file_lock', 'BuildQualityError',
-           'check_gate', 'prepare_embedded', 'resolve_device', 'resolve_dtype', 'Policy', 'locate_model', 'load_policy']
+           'sft_trajectories', 'SFTCollator', 'warm_start', 'quiet_hf', 'free_cores', 'torch_threads', 'build_embedded',
+           'cache_root', 'worlds_fingerprint', 'embedded_recipe', 'recipe_key', 'CacheError', 'file_lock',
+           'BuildQualityError', 'check_gate', 'prepare_embedded', 'resolve_device', 'resolve_dtype', 'Policy',
+           'locate_model', 'load_policy']
 
 # %% ../nbs/03_policy.ipynb #b8a2e8db
 IM_START, IM_END, PAD = '<|im_start|>', '<|im_end|>', '<|pad|>'
@@ -277,14 +278,12 @@ class Preset:
     gate: tuple|None = None       # quality gate: (world, difficulty, lowest, highest) greedy validation success a build must reach
 
 # %% ../nbs/03_policy.ipynb #7f387391
-_WORLD_MIX = dict(apiworld='depth', multihop='hops', mathtool='steps')   # the difficulty axis of each embedded world
-
 def levels(world:str, # an embedded world
            counts:dict[int, int], # value of the world's difficulty axis -> number of tasks
            **fixed # other difficulty keywords held fixed, e.g. turns=1
           )->tuple:
     "Mix entries: `counts[v]` oracle trajectories of `world` at each value `v` of its difficulty axis."
-    return tuple((world, {_WORLD_MIX[world]: v, **fixed}, n) for v, n in counts.items() if n)
+    return tuple((world, {get_world(world).depth_axis: v, **fixed}, n) for v, n in counts.items() if n)
 
 PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset('micro', 64, 2, 2, 2, 192, vocab_size=640, params=(50_000, 500_000), tokenizer_tasks=2,
@@ -456,12 +455,34 @@ def quiet_hf():
         hf_logging.set_verbosity(level)
         if bars: hf_logging.enable_progress_bar()
 
+def free_cores(load:float|None=None # runnable processes already on the machine (default: the 1-minute load average)
+              )->int:
+    "CPUs this process may use without oversubscribing: those in its affinity mask less the load already running (at least 1)."
+    n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    load = os.getloadavg()[0] if load is None else load
+    return max(1, min(n, int(n - load + 0.5)))
+
+@contextlib.contextmanager
+def torch_threads(n:int # intra-op threads inside the block
+                 ):
+    "torch's intra-op thread count set to `n` inside the block (restored afterwards)."
+    import torch
+    before = torch.get_num_threads(); torch.set_num_threads(n)
+    try: yield n
+    finally: torch.set_num_threads(before)
+
 def build_embedded(preset:str|Preset, # what to build
                    out_dir:str|Path, # where to save the model and tokenizer
                    seed:int=0, # seed of tokenizer text, SFT tasks, initialisation and data order
-                   log:Callable=print # progress messages
+                   log:Callable=print, # progress messages
+                   threads:int|None=None # torch threads (None: `free_cores()` at the start of the build)
                   )->dict:
     "Train the tokenizer, initialise the Llama model, warm-start it by SFT, and save both; returns build stats."
+    with torch_threads(threads or free_cores()) as n:
+        log(f"embedded:{get_preset(preset).name}: training on {n} torch thread{'s'*(n > 1)}")
+        return dict(_build(preset, out_dir, seed, log), threads=n)
+
+def _build(preset, out_dir, seed, log)->dict:
     from transformers import LlamaForCausalLM, set_seed
     p, t0 = get_preset(preset), time.time()
     tok = train_tokenizer(tokenizer_corpus(p.tokenizer_tasks, seed), p.vocab_size, p.digits, p.max_position_embeddings, p.spaces)
@@ -561,7 +582,8 @@ def prepare_embedded(preset:str|Preset='tiny', # a name from `PRESETS` (or a `Pr
                      seed:int=0, # build seed
                      cache_dir:str|Path|None=None, # cache root (default: `cache_root()`)
                      force:bool=False, # rebuild even when cached
-                     log:Callable|None=print # progress messages (None: quiet)
+                     log:Callable|None=print, # progress messages (None: quiet)
+                     threads:int|None=None # torch threads of the build (None: the cores free when it starts)
                     )->Path:
     "Directory of the built embedded model (building it on the first call); loads with `from_pretrained`."
     p, log = get_preset(preset), log or (lambda *a: None)
@@ -574,7 +596,7 @@ def prepare_embedded(preset:str|Preset='tiny', # a name from `PRESETS` (or a `Pr
         log(f"building embedded:{p.name} (seed {seed}) in {final}")
         tmp, old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=root)), None
         try:
-            stats = build_embedded(p, tmp, seed, log)
+            stats = build_embedded(p, tmp, seed, log, threads)
             if p.gate: stats['gate'] = check_gate(p, tmp, log)
             (tmp/'recipe.json').write_text(json.dumps({'key': key, 'recipe': recipe, 'build': stats}, indent=1))
             if final.exists(): old = tmp.with_name(tmp.name + '.old'); os.rename(final, old)

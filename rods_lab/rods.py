@@ -12,19 +12,20 @@ from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
 from fastcore.basics import patch
+from .methods import Method, register_method
 from .core import Task, Structure, ORIGINS, make_rng, derive_seed, to_dict, from_dict, RecordError
 from .worlds import World, TaskError
 from .train import (RunConfig, DataStrategy, GroupResult, register_data_strategy,
                             DATA_STRATEGIES, ROLLOUT_STRATEGIES)
 
 # %% auto #0
-__all__ = ['POPOVICIU_MAX', 'DEPTH_KEYWORDS', 'SYNTHESIZERS', 'REPHRASE_PROMPT', 'EVICT_REASONS', 'EVICTION_ORDERS',
-           'OFFLINE_SOURCES', 'Verdict', 'BoundaryDetector', 'depth_keyword', 'signature_str', 'Proposal', 'adopt',
-           'depth_shift', 'check_candidate', 'register_synthesizer', 'Synthesizer', 'make_synthesizer',
-           'VariantSynthesizer', 'value_spans', 'lost_values', 'RewriteSynthesizer', 'hf_rewriter', 'ReplayBuffer',
-           'SnapshotError', 'snapshot_path', 'write_snapshot', 'load_buffer_snapshot', 'flush_events', 'read_events',
-           'buffer_history', 'strategy_options', 'parse_options', 'SynthOptions', 'RODSOptions', 'AugmentOptions',
-           'OfflineOptions', 'BufferStrategy', 'RODS', 'Augment', 'OfflinePool']
+__all__ = ['POPOVICIU_MAX', 'SYNTHESIZERS', 'REPHRASE_PROMPT', 'EVICT_REASONS', 'EVICTION_ORDERS', 'OFFLINE_SOURCES', 'Verdict',
+           'BoundaryDetector', 'depth_keyword', 'signature_str', 'Proposal', 'adopt', 'depth_shift', 'check_candidate',
+           'register_synthesizer', 'Synthesizer', 'make_synthesizer', 'VariantSynthesizer', 'value_spans',
+           'lost_values', 'RewriteSynthesizer', 'hf_rewriter', 'ReplayBuffer', 'SnapshotError', 'snapshot_path',
+           'write_snapshot', 'load_buffer_snapshot', 'flush_events', 'read_events', 'buffer_history',
+           'strategy_options', 'parse_options', 'SynthOptions', 'RODSOptions', 'AugmentOptions', 'OfflineOptions',
+           'BufferStrategy', 'RODS', 'Augment', 'OfflinePool']
 
 # %% ../nbs/09_rods.ipynb #87456742
 POPOVICIU_MAX = 0.25   # the largest variance of a reward in [0, 1] (Popoviciu's inequality, (M - m)^2 / 4)
@@ -70,11 +71,9 @@ class BoundaryDetector:
         return out
 
 # %% ../nbs/09_rods.ipynb #55d10078
-DEPTH_KEYWORDS = {'apiworld': 'depth', 'mathtool': 'steps', 'multihop': 'hops'}   # world name -> its depth-like difficulty keyword
-
 def depth_keyword(world:World)->str|None:
-    "The difficulty keyword a ±1 depth step moves in `world` (None: the world has none)."
-    k = DEPTH_KEYWORDS.get(world.name, 'depth')
+    "The difficulty keyword a ±1 depth step moves in `world` (its `depth_axis`; None: the world has none)."
+    k = world.depth_axis
     return k if k in world.difficulty else None
 
 def signature_str(s:Structure # a task's structure
@@ -816,6 +815,9 @@ class RODS(BufferStrategy):
         o = self.opts
         self._count_evictions(self.buffer.evict_stale(step, o.evict_after, o.min_size, o.protect_seeds))
         self._count_evictions({'capacity': self.buffer.evict_over_capacity(step, 'priority', protect_seeds=o.protect_seeds)})
+
+register_method(Method('rods', 'group rollouts on a replay buffer that detects boundary tasks by progress variance and synthesises variants of them',
+                       'Fang et al. 2026, RODS: Reward-Driven Online Data Synthesis for Multi-Turn Tool-Use Agents', data='rods'));
 
 # %% ../nbs/09_rods.ipynb #15aaa970
 @register_data_strategy('augment')

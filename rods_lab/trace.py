@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 from .core import Task
 from .train import register_rollout_strategy, RunConfig
+from .methods import Method, register_method
 from .tree import Tree, TreeRollout, resolve_budget, all_gather
 
 # %% auto #0
@@ -414,3 +415,6 @@ class TraceRollout(TreeRollout):
         return {**super().state_dict(), 'predictor': self.predictor.state_dict(), 'buffer': {k: (v.clone() if v is not None else None) for k, v in self.buffer.items()}}
     def load_state_dict(self, d:dict)->None:
         super().load_state_dict(d); self.predictor.load_state_dict(d['predictor']); self.buffer = dict(d['buffer'])
+
+register_method(Method('trace', 'trees whose continuation budget goes to the anchors a shared predictor expects to vary most, the tree advantage',
+                       'Zou et al. 2026, TRACE: A Unified Rollout Budget Allocation Framework for Efficient Agentic RL', rollout='trace', advantage='tree'));

@@ -6,7 +6,7 @@ Docs: https://rods-lab.github.io/rods_lab/train.html.md"""
 
 # %% ../nbs/08_train.ipynb #142d7fd3
 from __future__ import annotations
-import dataclasses, difflib, json, math, os, random, re, shutil, subprocess, time, typing, warnings
+import dataclasses, difflib, functools, json, math, os, random, re, shutil, subprocess, time, typing, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -19,29 +19,32 @@ from .worlds import World, get_world, SPLITS, SPLIT_SIZE, split_tasks, held_out_
 from .engine import make_engine
 from .rollout import RolloutConfig, rollout, evaluate
 from .advantage import compute_advantages, get_advantage, group_variance
-from .loss import policy_loss, selective_log_softmax, entropy_from_logits, AGGREGATIONS
+from .loss import policy_loss, selective_log_softmax, entropy_from_logits, AGGREGATIONS, POLICY_LOSSES, KL_ESTIMATORS
 
 # %% auto #0
-__all__ = ['DATA_STRATEGIES', 'ROLLOUT_STRATEGIES', 'VARIANCE_BANDS', 'register_data_strategy', 'register_rollout_strategy',
-           'RunConfig', 'config_fields', 'make_config', 'validate_config', 'parse_overrides', 'GroupResult',
-           'sample_distinct', 'DataStrategy', 'FixedPool', 'DynamicSampling', 'GroupRollout', 'collate',
-           'completion_logps', 'eval_difficulty', 'heldout_tasks', 'excluded_ids', 'variance_band', 'band_shares',
-           'atomic_save_dir', 'find_checkpoint', 'deterministic_metrics', 'make_accelerator', 'Trainer',
-           'sampling_cost', 'read_metrics', 'train']
+__all__ = ['DATA_STRATEGIES', 'ROLLOUT_STRATEGIES', 'PLUGIN_GROUP', 'VARIANCE_BANDS', 'load_plugins', 'register_data_strategy',
+           'register_rollout_strategy', 'RunConfig', 'config_fields', 'make_config', 'validate_config',
+           'parse_overrides', 'GroupResult', 'sample_distinct', 'DataStrategy', 'FixedPool', 'DynamicSampling',
+           'GroupRollout', 'collate', 'completion_logps', 'eval_difficulty', 'heldout_tasks', 'excluded_ids',
+           'variance_band', 'band_shares', 'atomic_save_dir', 'find_checkpoint', 'deterministic_metrics',
+           'make_accelerator', 'Trainer', 'sampling_cost', 'read_metrics', 'train']
 
 # %% ../nbs/08_train.ipynb #0cf560cc
 DATA_STRATEGIES: dict[str, type] = {}
 ROLLOUT_STRATEGIES: dict[str, type] = {}
-_STRATEGY_MODULES = {'rods': 'rods_lab.rods', 'augment': 'rods_lab.rods', 'offline': 'rods_lab.rods',
-                     'trace': 'rods_lab.trace', 'arpo': 'rods_lab.arpo', 'random_tree': 'rods_lab.tree',
-                     'tree': 'rods_lab.tree', 'arpo_soft': 'rods_lab.arpo', 'arpo_hard': 'rods_lab.arpo'}
+PLUGIN_GROUP = 'rods_lab.methods'   # entry-point group of the modules that register methods and strategies
+
+@functools.cache
+def load_plugins()->tuple[str, ...]:
+    "Import every module declared under the `rods_lab.methods` entry-point group (once); returns their names."
+    from importlib.metadata import entry_points
+    eps = sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)
+    for ep in eps: ep.load()
+    return tuple(ep.name for ep in eps)
 
 def _lookup(reg:dict, name:str):
-    "Registry entry `name`, importing the method module that registers it on first use."
-    if name not in reg and name in _STRATEGY_MODULES:
-        import importlib
-        try: importlib.import_module(_STRATEGY_MODULES[name])
-        except ImportError: pass
+    "Registry entry `name`, loading the plugin modules (which register their entries) when it is not there yet."
+    if name not in reg: load_plugins()
     return reg.get(name)
 
 def register_data_strategy(name:str):
@@ -72,6 +75,7 @@ class RunConfig:
     engine: str = 'hf'                         # generation backend (registry in 04_engine)
     seed: int = _s('seed', int)                # seed of everything in the run
     # data and rollouts
+    method: str|None = None                    # a registered method (`rods-lab methods`): fills in rollout, advantage, loss, data and its settings; fields given explicitly win
     data: str = 'fixed'                        # data strategy: 'fixed' (static pool), 'dynamic' (DAPO), ... (registry)
     pool_size: int = 64                        # tasks in the training pool
     rollout: str = 'group'                     # rollout strategy: 'group' (G independent chains), ... (registry)
@@ -95,10 +99,12 @@ class RunConfig:
     ppo_epochs: int = 1                        # optimiser steps per batch (1 = on-policy)
     advantage: str = 'grpo'                    # advantage estimator (registry in 06_advantage)
     loss_agg: str = 'token-mean'               # loss aggregation (registry in 07_loss)
+    policy_loss: str = 'clip'                  # policy objective: 'clip' (PPO-style), 'vanilla' (registry in 07_loss)
     eps_low: float = 0.2                       # lower clip range
     eps_high: float = 0.28                     # upper clip range (DAPO clip-higher)
     dual_clip: float|None = None               # dual-clip constant c > 1 (None: off)
-    kl_coef: float = 0.0                       # k3 KL to the initial policy (the reference is loaded only when > 0)
+    kl_coef: float = 0.0                       # weight of the KL to the initial policy (the reference is loaded only when > 0)
+    kl_estimator: str = 'k3'                   # KL estimator: 'k1', 'k2', 'k3' (registry in 07_loss)
     entropy_coef: float = 0.0                  # entropy bonus
     recompute_old_logps: bool|None = None      # recompute behaviour log-probs with the trainer (None: only when not fp32)
     # evaluation, checkpoints, output
@@ -141,6 +147,9 @@ def make_config(**overrides)->RunConfig:
     "A validated RunConfig: settings.ini defaults, then `overrides`; unknown fields name the closest valid ones."
     for k in overrides:
         if k not in config_fields(): raise ValueError(f"unknown RunConfig field '{k}'{_close_names(k)}")
+    if overrides.get('method') is not None:
+        from rods_lab.methods import apply_method          # the method registry (08a) builds on this notebook
+        overrides = apply_method(overrides)
     cfg = RunConfig(**overrides)
     validate_config(cfg)
     return cfg
@@ -148,7 +157,6 @@ def make_config(**overrides)->RunConfig:
 _CHECKS = [
     (lambda c: c.batch_size > 0 and c.group_size > 0, 'batch_size and group_size must be positive'),
     (lambda c: c.batch_size % c.group_size == 0, 'batch_size ({batch_size}) must be divisible by group_size ({group_size})'),
-    (lambda c: c.group_size >= 2 or c.advantage not in ('grpo', 'dr_grpo'), 'group_size must be >= 2 for group advantages, got {group_size}'),
     (lambda c: c.steps >= 0, 'steps must be >= 0, got {steps}'),
     (lambda c: c.lr > 0, 'lr must be > 0, got {lr}'),
     (lambda c: c.temperature > 0, 'temperature must be > 0 for training rollouts (groups need distinct samples), got {temperature}'),
@@ -160,6 +168,8 @@ _CHECKS = [
     (lambda c: c.dual_clip is None or c.dual_clip > 1, 'dual_clip must be None or > 1, got {dual_clip}'),
     (lambda c: c.reward in ('reward', 'progress', 'success'), "reward must be 'reward', 'progress' or 'success', got {reward!r}"),
     (lambda c: c.loss_agg in AGGREGATIONS, 'unknown loss_agg {loss_agg!r}; valid: ' + ', '.join(AGGREGATIONS)),
+    (lambda c: c.policy_loss in POLICY_LOSSES, 'unknown policy_loss {policy_loss!r}; valid: ' + ', '.join(POLICY_LOSSES)),
+    (lambda c: c.kl_estimator in KL_ESTIMATORS, 'unknown kl_estimator {kl_estimator!r}; valid: ' + ', '.join(KL_ESTIMATORS)),
     (lambda c: c.pool_size >= c.tasks_per_step, 'pool_size ({pool_size}) must hold at least one batch of tasks ({tasks_per_step})'),
     (lambda c: c.tracker in (None, 'tensorboard'), "tracker must be None or 'tensorboard', got {tracker!r}"),
     (lambda c: c.eval_n >= 0 and c.eval_every >= 0 and c.ckpt_every >= 0, 'eval_n, eval_every and ckpt_every must be >= 0'),
@@ -177,8 +187,10 @@ def validate_config(cfg:RunConfig)->RunConfig:
         if not _type_ok(v, tp): raise ValueError(f"RunConfig.{f.name} must be {_tname(tp)}, got {v!r}")
     for check, msg in _CHECKS:
         if not check(cfg): raise ValueError(msg.format(**asdict(cfg), tasks_per_step=cfg.tasks_per_step))
-    from rods_lab.advantage import ADVANTAGES
+    from rods_lab.advantage import ADVANTAGES, MIN_GROUP_SIZE
     _lookup(ADVANTAGES, cfg.advantage); get_advantage(cfg.advantage)
+    if cfg.group_size < MIN_GROUP_SIZE[cfg.advantage]:
+        raise ValueError(f"group_size must be >= {MIN_GROUP_SIZE[cfg.advantage]} for the '{cfg.advantage}' advantage, got {cfg.group_size}")
     for reg, name, kind in ((DATA_STRATEGIES, cfg.data, 'data'), (ROLLOUT_STRATEGIES, cfg.rollout, 'rollout')):
         cls = _lookup(reg, name)
         if cls is not None and hasattr(cls, 'check_config'): cls.check_config(cfg)   # a strategy's own option checks
@@ -584,6 +596,7 @@ class Trainer:
         loss, st = policy_loss(lp, old if old is not None else b['old_logps'], adv[mb, :T].to(lp.device), b['completion_mask'],
                                eps_low=cfg.eps_low, eps_high=cfg.eps_high, dual_clip=cfg.dual_clip, ref_per_token_logps=ref,
                                kl_coef=cfg.kl_coef, entropies=ent, entropy_coef=cfg.entropy_coef, agg=cfg.loss_agg,
+                               objective=cfg.policy_loss, kl_estimator=cfg.kl_estimator,
                                num_items=num_items, max_len=cfg.max_total_tokens)
         self.acc.backward(loss * self.world_size)     # DDP averages gradients over processes; the loss is already globally normalised
         ntok = float(b['completion_mask'].sum())
@@ -658,7 +671,7 @@ class Trainer:
         adv = compute_advantages(cfg.advantage, r, torch.zeros(len(ts), dtype=torch.long), b['completion_mask'].cpu(), trajectories=ts)
         with self.acc.autocast(): lp = completion_logps(model, b, cfg.temperature)
         loss, _ = policy_loss(lp, b['old_logps'], adv.to(lp.device), b['completion_mask'], eps_low=cfg.eps_low, eps_high=cfg.eps_high,
-                              agg=cfg.loss_agg, num_items=num_items, max_len=cfg.max_total_tokens)
+                              dual_clip=cfg.dual_clip, agg=cfg.loss_agg, objective=cfg.policy_loss, num_items=num_items, max_len=cfg.max_total_tokens)
         loss.backward()
         prog = [t.progress for t in ts]; sig = [float(getattr(t, cfg.reward)) for t in ts]
         m = b['completion_mask'].cpu().float()

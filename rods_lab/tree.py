@@ -16,6 +16,7 @@ from .engine import SamplingParams, Completion
 from .rollout import RolloutConfig, rollout, episode_seed, _Live, _advance
 from .advantage import register_advantage
 from .train import register_rollout_strategy, RunConfig, _type_ok, _tname
+from .methods import Method, register_method
 
 # %% auto #0
 __all__ = ['TreeError', 'Tree', 'hand_turn', 'tree_trajectories', 'Chain', 'Segment', 'chain_sample', 'replay_episode',
@@ -558,6 +559,9 @@ class RandomTreeRollout(TreeRollout):
             k = min(o.branch, left - sum(k for _, k in out))
             if k > 0: out.append((p, k))
         return out
+
+register_method(Method('random_tree', 'trees expanded at uniformly random anchors, the tree advantage (the budget-allocation baseline)',
+                       'ours: the uniform-expansion baseline TRACE is compared with', rollout='random_tree', advantage='tree'));
 
 # %% ../nbs/10_tree.ipynb #e9a92e3d
 def measure_prefix_reuse(policy, # has .model, .tokenizer, .fmt

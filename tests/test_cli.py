@@ -58,13 +58,17 @@ def test_play_with_scripted_oracle():
     assert r.returncode == 0, r.stderr
     assert 'Error (' in r.stdout and 'success=True' in r.stdout
 
-def test_worlds_and_demo():
+def test_worlds_and_worlds_table():
     r = run('worlds')
     assert r.returncode == 0 and '--depth 1..6' in r.stdout and '--hops 1..4' in r.stdout and '--steps 1..6' in r.stdout
     r = run('worlds-table', '--n', '30')
     assert r.returncode == 0
-    rows = {l.split()[0]: l.split() for l in r.stdout.splitlines()[2:]}
-    assert set(rows) == {'apiworld', 'multihop', 'mathtool'}
+    lines = r.stdout.splitlines()
+    head, rows = lines[0].split(), [l.split() for l in lines[2:]]
+    table = {row[0]: dict(zip(head, row)) for row in rows}
+    assert set(table) == {'apiworld', 'multihop', 'mathtool'}
+    for w, row in table.items():     # the oracle solves every task; a random agent solves none of 30
+        assert (row['tasks'], row['oracle_success'], row['oracle_progress'], row['random_success']) == ('30', '1.00', '1.00', '0.00'), (w, row)
 
 def test_demo_smoke_prints_the_summary(tmp_path):
     out = tmp_path/'demo'
@@ -80,3 +84,14 @@ def test_demo_smoke_prints_the_summary(tmp_path):
 def test_demo_bad_parameter_is_a_usage_error():
     r = run('demo', '-p', 'n_seedz', '3')
     assert r.returncode == 2 and "unknown parameter 'n_seedz' (did you mean 'n_seeds'?)" in r.stderr
+
+def test_methods_table_lists_every_method_with_its_components():
+    r = run('methods')
+    assert r.returncode == 0, r.stderr
+    rows = {l.split()[0]: l.split() for l in r.stdout.split('\n\n')[0].splitlines()[2:]}
+    assert rows['rods'][1:6] == ['group', 'grpo', 'clip', '/', 'token-mean'] and rows['rods'][6] == 'rods'
+    assert rows['trace'][1:3] == ['trace', 'tree'] and rows['arpo_hard'][1:3] == ['arpo', 'arpo_hard']
+    assert rows['dr_grpo'][2:6] == ['dr_grpo', 'clip', '/', 'seq-mean-token-sum-norm'] and rows['dapo'][6] == 'dynamic'
+    assert "kappa=0.5" in r.stdout and "tau=0.5" in r.stdout          # the strategies' option defaults
+    r = run('train', '--method', 'trce', '--steps', '1', '--out', 'unused')
+    assert r.returncode == 2 and "unknown method 'trce' (did you mean 'trace'?)" in r.stderr

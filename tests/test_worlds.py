@@ -70,7 +70,7 @@ def test_variants_keep_signature_and_differ(world, seed, vseed):
     assert len(vs) >= 1
     for v in vs:
         assert v.structure.signature == t.structure.signature
-        assert v.id != t.id and v.instruction != t.instruction or v.payload != t.payload
+        assert v.id != t.id and (v.instruction != t.instruction or v.payload != t.payload)
         assert v.parent == t.id and v.generation == t.generation + 1 and v.origin == 'synth'
         w.verify(v)
     assert len({v.id for v in vs}) == len(vs)

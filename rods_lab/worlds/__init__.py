@@ -111,6 +111,7 @@ class World:
     "Base class of task worlds: sampling, episodes, oracles, verification and variants."
     name: ClassVar[str] = 'world'
     difficulty: ClassVar[dict[str, tuple[int, int]]] = {}    # keyword -> inclusive (low, high)
+    depth_axis: ClassVar[str|None] = None   # the keyword that counts dependent steps: difficulty levels, ±1 depth steps (None: none)
     episode_cls: ClassVar[type] = Episode
     system_prompt: ClassVar[str] = 'You are an agent that solves tasks with tools.'
 

@@ -1152,7 +1152,7 @@ def mentions(text:str, # e.g. a task's instruction
 class ApiWorld(World):
     "Five stateful services; tasks chain calls over one to four user turns (BFCL-multi-turn-like)."
     name = 'apiworld'
-    difficulty = {'depth': (1, MAX_DEPTH), 'turns': (1, 4)}
+    difficulty, depth_axis = {'depth': (1, MAX_DEPTH), 'turns': (1, 4)}, 'depth'
     episode_cls = ApiEpisode
     system_prompt = ("You are an assistant that acts through tools for files, messages, a calendar, a bank and travel. "
                      "Look up every id or value you need with the tools. End each request with a final answer: "

@@ -441,6 +441,7 @@ SYSTEM_PROMPT = ('You solve math word problems. Use the calculator for each arit
 class MathToolWorld(World):
     "Multi-step arithmetic word problems with a calculator (the SWiRL/ARPO math world)."
     name, difficulty, episode_cls, system_prompt = 'mathtool', {'steps': (1, 6)}, MathEpisode, SYSTEM_PROMPT
+    depth_axis = 'steps'
 
     def _numbers(self, plan:list[dict], rng:random.Random, tries:int=200)->list[dict]|None:
         for _ in range(tries):

@@ -395,7 +395,7 @@ class MultihopEpisode(Episode):
 class MultihopWorld(World):
     "Multi-hop questions over a generated encyclopedia, with a BM25 search tool."
     name = 'multihop'
-    difficulty = {'hops': (1, 4)}
+    difficulty, depth_axis = {'hops': (1, 4)}, 'hops'
     episode_cls = MultihopEpisode
     system_prompt = ("You answer questions about a fictional world. Nothing about it is known outside its encyclopedia: "
                      "use the search tool to look up each entity, one hop at a time, and answer with the name of the entity asked for.")
