@@ -12,19 +12,22 @@ ap.add_argument('--task-seed', type=int, default=424242, help='seed of the evalu
 ap.add_argument('--split', default=None, help="evaluate on this split of rods_lab.worlds.SPLITS (e.g. 'validation') instead of --task-seed")
 a = ap.parse_args()
 import torch; torch.set_num_threads(a.threads)
-from rods_lab import policy as P
+from rods_lab import embedded as P                 # presets, `levels` (for --mix), copy drills
+from rods_lab.chat import SPECIAL_TOKENS
+from rods_lab.build import build_embedded
+from rods_lab.policy import load_policy
 from rods_lab.worlds import get_world, split_tasks
 p = P.get_preset(a.preset)
 sft = dataclasses.replace(p.sft, **json.loads(a.sft))
 if a.mix: sft = dataclasses.replace(sft, mix=eval(a.mix, vars(P)))
 p = dataclasses.replace(p, sft=sft, **json.loads(a.over))
 t0 = time.time()
-stats = P.build_embedded(p, a.out + '/model', seed=a.seed, log=lambda m: print(m, flush=True), threads=a.threads)
+stats = build_embedded(p, a.out + '/model', seed=a.seed, log=lambda m: print(m, flush=True), threads=a.threads)
 stats['build_s'] = round(time.time() - t0, 1)
 from transformers import AutoModelForCausalLM
 from rods_lab.engine import make_engine
 from rods_lab.rollout import evaluate
-pol = P.load_policy(a.out + '/model')
+pol = load_policy(a.out + '/model')
 eng = make_engine('hf', pol.model, pol.tokenizer)
 rows = []
 for w, lv in json.loads(a.levels).items():
@@ -40,7 +43,7 @@ json.dump(dict(args=vars(a), stats=stats, rows=rows), open(a.out + '/result.json
 print('RESULT', json.dumps(dict(stats=stats, rows=rows)))
 # copy ability of the final model: teacher-forced accuracy on the repeated span of fresh drills
 import torch
-V, first, sep = len(pol.tokenizer), len(P.SPECIAL_TOKENS), pol.fmt.eos_token_id
+V, first, sep = len(pol.tokenizer), len(SPECIAL_TOKENS), pol.fmt.eos_token_id
 dr = P.copy_drills(256, V, first, sep, seed=99)
 acc = []
 with torch.no_grad():

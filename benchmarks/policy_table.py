@@ -53,7 +53,9 @@ def main(argv=None)->int:
     a = ap.parse_args(argv)
     if a.render_only:
         res = json.loads((Path(a.out)/'results.json').read_text()); (Path(a.out)/'README.md').write_text(render(res)); return 0
-    from rods_lab.policy import prepare_embedded, load_policy, get_preset
+    from rods_lab.build import prepare_embedded
+    from rods_lab.embedded import get_preset
+    from rods_lab.policy import load_policy
     from rods_lab.engine import make_engine
     from rods_lab.rollout import evaluate
     from rods_lab.worlds import get_world, split_tasks

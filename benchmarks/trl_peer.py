@@ -1,5 +1,6 @@
 """Step time of the lab's trainer against TRL's GRPOTrainer, interleaved in one process.
 
+    pip install -e '.[bench]'     # TRL is not a dependency of the lab itself
     python benchmarks/trl_peer.py [--model embedded:tiny] [--steps 8] [--batch-size 32] [--group-size 8] [--max-tokens 64]
 
 Both train the same model (two copies of the same weights) on the same prompts (single-turn mathtool
@@ -23,7 +24,8 @@ def main():
     from transformers import TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
     from rods_lab.engine import set_cpu_threads
-    from rods_lab.train import make_config, Trainer
+    from rods_lab.train import make_config
+    from rods_lab.trainer import Trainer
     from rods_lab.worlds import get_world
     set_cpu_threads()
     out = tempfile.mkdtemp()

@@ -184,7 +184,8 @@ def _prepare_args(p):
 
 @command('prepare', 'Build (once) and cache the embedded default model.', _prepare_args)
 def cmd_prepare(args)->int:
-    from rods_lab.policy import prepare_embedded, PRESETS, CacheError
+    from rods_lab.build import prepare_embedded, CacheError
+    from rods_lab.embedded import PRESETS
     if args.preset not in PRESETS: raise UsageError(f"unknown preset '{args.preset}'; valid: {', '.join(PRESETS)}")
     if args.threads is not None and args.threads < 1: raise UsageError(f"--threads must be at least 1, got {args.threads}")
     if not 0 <= args.report <= 512: raise UsageError(f"--report must be between 0 and 512 (validation tasks per level), got {args.report}")
@@ -224,9 +225,10 @@ def _train_args(p):
 
 @command('train', 'Train a policy: rods-lab train --world W --steps N --out DIR [--key value ...].', _train_args, extra_flags=True)
 def cmd_train(args)->int:
-    from rods_lab.train import make_config, parse_overrides, Trainer
+    from rods_lab.train import make_config, parse_overrides
+    from rods_lab.trainer import Trainer
     from rods_lab.plots import learning_curve, save_figure
-    from rods_lab.train import read_metrics
+    from rods_lab.rundir import read_metrics
     try:
         kw = parse_overrides(args.overrides)
         kw.update({k: v for k, v in (('world', args.world), ('steps', args.steps), ('out', args.out)) if v is not None})
@@ -243,7 +245,7 @@ def cmd_train(args)->int:
     return 0
 
 def _eval_args(p):
-    p.add_argument('--model', required=True, help='model directory (e.g. runs/.../ckpt/model) or embedded:<preset>')
+    p.add_argument('--model', required=True, help='model directory, a run directory (its latest checkpoint), or embedded:<preset>')
     p.add_argument('--world', required=True, help='world name')
     p.add_argument('--split', default='validation', help='held-out split: validation (choose settings on it) or test (report it)')
     p.add_argument('--n', type=int, default=64, help='tasks of the split (at most 512)')
@@ -364,7 +366,7 @@ def cmd_demo(args)->int:
     params = dict(out_dir=args.out, smoke=args.smoke) | notebook_params(args.param, nb)
     out = Path(params['out_dir'])
     if not params['smoke'] and str(params.get('model', 'embedded:tiny')).startswith('embedded:'):
-        from rods_lab.policy import prepare_embedded
+        from rods_lab.build import prepare_embedded
         print(f"policy: {prepare_embedded(str(params.get('model', 'embedded:tiny')).split(':', 1)[1])} ({time.time() - t0:.0f}s)", flush=True)
     out.mkdir(parents=True, exist_ok=True)
     print(f"running {nb.name} -> {out/'notebook.ipynb'} ...", flush=True)

@@ -1,4 +1,4 @@
-"""The lab's data model: tasks, their structure, tool specs, turns, trajectories and tree nodes; lossless JSON and JSONL/parquet io; seeding.
+"""The lab's data model: tasks, their structure, tool specs, turns, trajectories and tree nodes; lossless JSON and JSONL io; seeding.
 
 Docs: https://rods-lab.github.io/rods_lab/core.html.md"""
 
@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator
 # %% auto #0
 __all__ = ['ORIGINS', 'find_settings', 'lab_settings', 'derive_seed', 'make_rng', 'seed_everything', 'ToolSpec', 'Structure',
            'signature_distance', 'chain_depth', 'content_id', 'Task', 'Turn', 'Trajectory', 'Node', 'RecordError',
-           'to_dict', 'from_dict', 'write_jsonl', 'iter_jsonl', 'read_jsonl', 'write_parquet', 'read_parquet']
+           'to_dict', 'from_dict', 'write_jsonl', 'iter_jsonl', 'read_jsonl']
 
 # %% ../nbs/00_core.ipynb #1193e43a
 _DEFAULT_SETTINGS = dict(model='embedded:tiny', device='auto', dtype='auto', cache_dir='~/.cache/rods_lab',
@@ -366,26 +366,3 @@ def read_jsonl(path:str|Path, # file to read
             except json.JSONDecodeError as e: errs.append(RecordError(f"invalid JSON ({e.msg} at column {e.colno})", line=i, source=str(path)))
             except RecordError as e: errs.append(RecordError(e.msg, e.field, i, str(path)))
     return recs, errs
-
-# %% ../nbs/00_core.ipynb #32d9a0b5
-_PARQUET_COLS = ('id', 'task_id', 'world', 'origin', 'reward', 'progress', 'success', 'generation')
-
-def write_parquet(path:str|Path, records:Iterable)->int:
-    "Write records to parquet: scalar columns for filtering plus the full JSON record."
-    import pyarrow as pa, pyarrow.parquet as pq
-    rows = [to_dict(r) for r in records]
-    cols = {c: [r.get(c) for r in rows] for c in _PARQUET_COLS if rows and c in rows[0]}
-    cols['record'] = [json.dumps(r, separators=(',',':'), default=_json_default) for r in rows]
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.table(cols), str(path))
-    return len(rows)
-
-def read_parquet(path:str|Path, cls:type|None=None)->list:
-    "Records written by `write_parquet`, rebuilt as `cls` when given."
-    import pyarrow.parquet as pq
-    out = []
-    for i, s in enumerate(pq.read_table(str(path), columns=['record']).column('record').to_pylist(), 1):
-        d = json.loads(s)
-        try: out.append(from_dict(cls, d) if cls else d)
-        except RecordError as e: raise RecordError(e.msg, e.field, i, str(path)) from None
-    return out

@@ -10,12 +10,12 @@ import difflib, json, math, time
 from pathlib import Path
 from typing import Any, Sequence
 import numpy as np
+from .rundir import RunDir
 
 # %% auto #0
-__all__ = ['CLAIMS', 'notebook_parameters', 'check_parameters', 'run_finished', 'train_one', 'train_jobs', 'run_seeds',
-           'final_eval', 't_quantile', 'mean_std', 'write_results', 'compare', 'value_at_budget', 'run_marks',
-           'split_outcomes', 'mark_outcomes', 'policy_boundary', 'OutsideBoundaryError', 'check_boundary',
-           'IPCKernelManager']
+__all__ = ['CLAIMS', 'notebook_parameters', 'check_parameters', 'train_one', 'train_jobs', 'run_seeds', 'final_eval',
+           't_quantile', 'mean_std', 'write_results', 'compare', 'value_at_budget', 'split_outcomes', 'mark_outcomes',
+           'policy_boundary', 'OutsideBoundaryError', 'check_boundary', 'IPCKernelManager']
 
 # %% ../nbs/13a_experiments.ipynb #52a4f9c9
 _LITERALS = (int, float, str, bool, list, dict, tuple, type(None))
@@ -26,16 +26,11 @@ def notebook_parameters(ns:dict # the notebook's globals()
     "The literal-valued user names of a namespace: the parameters and anything papermill injected."
     return {k: v for k, v in ns.items() if not k.startswith('_') and k not in _IPYTHON and isinstance(v, _LITERALS)}
 
-def _type_ok(v, tp)->bool:
-    tps = tp if isinstance(tp, tuple) else (tp,)
-    if float in tps and isinstance(v, int) and not isinstance(v, bool): return True
-    if bool not in tps and isinstance(v, bool): return False
-    return isinstance(v, tps)
-
 def check_parameters(ns:dict, # the notebook's globals()
                      spec:dict[str, type|tuple] # parameter name -> accepted type(s)
                     )->dict:
     "Validate a notebook's parameters against `spec`; returns them. Raises ValueError naming the problem."
+    from rods_lab.train import _type_ok          # the lab's one type check (imported here: this module stays light)
     params = notebook_parameters(ns)
     for k, v in params.items():
         if k not in spec:
@@ -50,13 +45,6 @@ def check_parameters(ns:dict, # the notebook's globals()
     return params
 
 # %% ../nbs/13a_experiments.ipynb #53d23ba2
-def run_finished(run_dir:Path, steps:int)->bool:
-    "Does `run_dir` hold a run that reached `steps`?"
-    p = Path(run_dir)/'metrics.jsonl'
-    if not p.exists(): return False
-    lines = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
-    return any(m.get('step') == steps for m in lines) and (Path(run_dir)/'ckpt').exists()
-
 def train_one(label:str, # run name prefix
               seed:int, # the run's seed
               out_dir:str|Path, # experiment directory (the run goes to <out_dir>/<label>-s<seed>)
@@ -64,11 +52,12 @@ def train_one(label:str, # run name prefix
               log=print # progress messages (None: quiet)
              )->Path:
     "Train (or reuse / resume) one run; returns its directory."
-    from rods_lab.train import make_config, Trainer
+    from rods_lab.train import make_config
+    from rods_lab.trainer import Trainer
     log = log or (lambda *a: None)
     d = Path(out_dir)/f"{label}-s{seed}"
     cfg = make_config(**{**overrides, 'seed': seed, 'out': str(d)})     # every check before any work
-    if run_finished(d, cfg.steps): log(f"{label} seed {seed}: finished run reused ({d})"); return d
+    if RunDir(d).finished(cfg.steps): log(f"{label} seed {seed}: finished run reused ({d})"); return d
     resume, t0 = (d/'metrics.jsonl').exists(), time.time()
     Trainer(make_config(**{**overrides, 'seed': seed, 'out': str(d), 'resume': resume})).run()
     log(f"{label} seed {seed}: {'resumed and ' if resume else ''}trained in {time.time() - t0:.0f}s ({d})")
@@ -84,7 +73,7 @@ def train_jobs(jobs:Sequence[tuple[str, int, dict]], # (label, seed, RunConfig f
     if workers < 1: raise ValueError(f"workers must be >= 1, got {workers}")
     steps = [make_config(**{**kw, 'seed': s}).steps for _, s, kw in jobs]     # a bad job stops before any run starts
     dirs = [Path(out_dir)/f"{l}-s{s}" for l, s, _ in jobs]
-    todo = [i for i, d in enumerate(dirs) if not run_finished(d, steps[i])]
+    todo = [i for i, d in enumerate(dirs) if not RunDir(d).finished(steps[i])]
     for i in sorted(set(range(len(jobs))) - set(todo)): log(f"{jobs[i][0]} seed {jobs[i][1]}: finished run reused ({dirs[i]})")
     if workers == 1 or len(todo) < 2:
         for i in todo: train_one(*jobs[i][:2], out_dir, jobs[i][2], log)
@@ -215,15 +204,6 @@ def value_at_budget(metrics:Sequence[dict], # a run's metrics lines
     return dict(value=float('nan'), spent=float('nan'))
 
 # %% ../nbs/13a_experiments.ipynb #756ac69d
-def run_marks(run_dir:str|Path # a run directory
-             )->dict[int, Path]:
-    "The run's kept budget marks: mark (trajectories) -> its directory (holding `model/` and `mark.json`)."
-    d = Path(run_dir)/'marks'
-    out = {}
-    for m in sorted(d.glob('traj_*')) if d.exists() else []:
-        if (m/'mark.json').exists() and (m/'model').exists(): out[json.loads((m/'mark.json').read_text())['mark']] = m
-    return out
-
 def split_outcomes(model:str|Path, # a model directory or 'embedded:<preset>'
                    world:str, # world name
                    split:str='test', # held-out split
@@ -263,9 +243,9 @@ def mark_outcomes(run_dir:str|Path, # a run directory with kept marks
                   device:str='cpu' # where to run the model
                  )->dict:
     "`split_outcomes` of a run's model at `mark`, with the run's world, evaluation difficulty, limits and temperature (cached)."
-    marks = run_marks(run_dir)
+    marks = RunDir(run_dir).marks()
     if mark not in marks: raise ValueError(f"{run_dir} kept no model at mark {mark} (kept: {sorted(marks) or 'none'}); train it with marks={[mark]}")
-    cfg = json.loads((Path(run_dir)/'config.json').read_text())['config']
+    cfg = RunDir(run_dir).config
     diff = cfg['eval_difficulty'] if cfg.get('eval_difficulty') is not None else cfg['difficulty']
     return split_outcomes(marks[mark]/'model', cfg['world'], split, n, diff, cfg['eval_temperature'], cache=marks[mark]/f"{split}_{n}.json",
                           device=device, **{k: cfg[k] for k in _LIMITS})

@@ -16,8 +16,10 @@ from .core import Task, Trajectory, Turn, from_dict, to_dict, make_rng, write_js
 from .tools import tool_signature, render_answer
 from .worlds import World, get_world
 from .train import VARIANCE_BANDS, variance_band, GroupResult, DATA_STRATEGIES, make_config, config_fields, heldout_tasks, excluded_ids
-from .rods import SnapshotError, load_buffer_snapshot, read_events, signature_str
-from .plots import Run, RunDirError, read_run, rollout_files, task_visits, BAND_COLORS
+from .boundary import signature_str
+from .buffer import SnapshotError, load_buffer_snapshot, read_events
+from .rundir import RunDir, RunDirError, read_run
+from .plots import task_visits, BAND_COLORS
 
 # %% auto #0
 __all__ = ['DEMO_SOLVE', 'BAND_FILTERS', 'SORT_KEYS', 'TABLE_COLUMNS', 'scripted_trajectory', 'scripted_actions', 'demo_run',
@@ -240,7 +242,7 @@ def lineage_html(task_id:str, # the selected task
     kids = ''.join(item(c) for c in children) or '<li><i>none</i></li>'
     return f"<div class='rl-x'><b>ancestors</b> (oldest first)<ul>{anc}</ul><b>children</b><ul>{kids}</ul></div>"
 
-def events_html(events:Sequence[dict], # buffer events (`09_rods` event log)
+def events_html(events:Sequence[dict], # buffer events (`09b_buffer` event log)
                 after:int, # steps after this one ...
                 upto:int # ... up to this one (inclusive)
                )->str:
@@ -253,7 +255,7 @@ def events_html(events:Sequence[dict], # buffer events (`09_rods` event log)
             + f"; {n_out} evicted" + (f" ({count('evict')})" if n_out else '') + '</p>')
 
 # %% ../nbs/14_explorer.ipynb #f363a724
-def rebuild_pool(run:Run # a run
+def rebuild_pool(run:RunDir # a run
                 )->tuple[dict[str, Task], str]:
     "The run's initial task pool rebuilt from its config (id -> task), and a note ('' when it worked)."
     try:
@@ -322,7 +324,7 @@ def trajectories(self:RunView, task_id:str, # a task
     "The task's trajectories from the run's rollouts, in step order."
     if self._index is None:                 # task id -> [(step, file)], built once
         self._index = {}
-        for step, files in sorted(rollout_files(self.run).items()) if (self.run.dir/'rollouts').is_dir() else ():
+        for step, files in sorted(self.run.rollout_files().items()) if (self.run.dir/'rollouts').is_dir() else ():
             for f in files:
                 for tid in {_task_id_of(l) for l in _read_lines(f)}: self._index.setdefault(tid, []).append((step, f))
     hits = [(s, f) for s, f in self._index.get(task_id, []) if upto is None or s <= upto]

@@ -6,7 +6,7 @@ Docs: https://rods-lab.github.io/rods_lab/plots.html.md"""
 
 # %% ../nbs/13_plots.ipynb #6020390f
 from __future__ import annotations
-import atexit, contextlib, html, json, math, os, re, shutil, warnings, zlib
+import atexit, contextlib, html, json, math, os, re, shutil, warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,14 +14,13 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from .core import iter_jsonl
 from .train import VARIANCE_BANDS, variance_band, band_shares
+from .rundir import RunDir, RunDirError, read_run, read_rollouts
 
 # %% auto #0
-__all__ = ['PALETTE', 'RUN_FILES', 'BAND_COLORS', 'COMPOSITION_KEYS', 'PngWriter', 'png_writer', 'close_png_writer',
-           'png_session', 'save_figure', 'RunDirError', 'Run', 'read_run', 'as_run', 'group_runs', 'rollout_files',
-           'read_rollouts', 'visit_stats', 'task_visits', 'probe_rows', 'curve_points', 'mean_band', 'curve_traces',
-           'learning_curve', 'cost_curves', 'popoviciu_bound', 'binary_variance_curve', 'point_groups',
+__all__ = ['PALETTE', 'BAND_COLORS', 'COMPOSITION_KEYS', 'PngWriter', 'png_writer', 'close_png_writer', 'png_session',
+           'save_figure', 'as_run', 'group_runs', 'visit_stats', 'task_visits', 'curve_points', 'mean_band',
+           'curve_traces', 'learning_curve', 'cost_curves', 'popoviciu_bound', 'binary_variance_curve', 'point_groups',
            'popoviciu_figure', 'band_table', 'grad_share_figure', 'depletion_figure', 'composition',
            'buffer_composition_figure']
 
@@ -108,78 +107,15 @@ def save_figure(fig:go.Figure, # the figure
     return out
 
 # %% ../nbs/13_plots.ipynb #a690803a
-class RunDirError(ValueError):
-    "A path that is not a run directory, or a run file that cannot be read; the message names the path."
+def as_run(run:RunDir|str|Path)->RunDir: return run if isinstance(run, RunDir) else read_run(run)
 
-RUN_FILES = ('config.json', 'metrics.jsonl')   # what makes a directory a run directory
-
-@dataclass
-class Run:
-    "A run directory with its configuration and metrics lines."
-    dir: Path              # the run directory
-    config: dict           # the RunConfig fields as the run saved them
-    info: dict             # all of config.json: lab version, git commit, device, held-out task ids, ...
-    metrics: list[dict]    # the metrics lines, one per logged step
-
-    @property
-    def label(self)->str: c = self.config; return f"{c.get('data', '?')}/{c.get('rollout', '?')} s{c.get('seed', '?')}"
-
-def _read_json_lines(path:Path, what:str)->list[dict]:
-    out = []
-    for i, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1):
-        if not line.strip(): continue
-        try: d = json.loads(line)
-        except json.JSONDecodeError as e: raise RunDirError(f"{path}:{i}: corrupted {what} line ({e.msg})") from None
-        if not isinstance(d, dict) or 'step' not in d: raise RunDirError(f"{path}:{i}: a {what} line must be an object with a 'step'")
-        out.append(d)
-    return out
-
-def read_run(run_dir:str|Path # a run directory (runs/<experiment>/<run_name>)
-            )->Run:
-    "The run's config and metrics; `RunDirError` naming what is missing when `run_dir` is not a run."
-    d = Path(run_dir).expanduser()
-    if not d.exists(): raise RunDirError(f"{d} does not exist")
-    if not d.is_dir(): raise RunDirError(f"{d} is not a run directory: it is a file")
-    missing = [f for f in RUN_FILES if not (d/f).is_file()]
-    if missing: raise RunDirError(f"{d} is not a run directory: no {' and no '.join(missing)} (the trainer writes config.json, metrics.jsonl, rollouts/ ...)")
-    try: info = json.loads((d/'config.json').read_text(encoding='utf-8'))
-    except json.JSONDecodeError as e: raise RunDirError(f"{d/'config.json'}: corrupted ({e.msg} at line {e.lineno})") from None
-    if not isinstance(info, dict) or not isinstance(info.get('config'), dict):
-        raise RunDirError(f"{d/'config.json'}: no 'config' object (not written by the trainer)")
-    return Run(d, info['config'], info, _read_json_lines(d/'metrics.jsonl', 'metrics'))
-
-def as_run(run:Run|str|Path)->Run: return run if isinstance(run, Run) else read_run(run)
-
-def group_runs(runs:Sequence[Run|str|Path], # runs (or their directories), e.g. every seed of every strategy
+def group_runs(runs:Sequence[RunDir|str|Path], # runs (or their directories), e.g. every seed of every strategy
                key:str='data' # config field that names a curve ('data', 'rollout', 'advantage', ...)
               )->dict[str, list[list[dict]]]:
     "Metrics lists grouped by a config field: the `{label: [metrics per seed]}` the curve figures take."
     out = {}
     for r in map(as_run, runs): out.setdefault(str(r.config.get(key, '?')), []).append(r.metrics)
     return out
-
-# %% ../nbs/13_plots.ipynb #51343c79
-_ROLLOUT_FILE = re.compile(r'step_(\d+)\.r(\d+)\.jsonl\.gz$')
-
-def rollout_files(run:Run|str|Path # a run (or its directory)
-                 )->dict[int, list[Path]]:
-    "The run's rollout files by step (one per process)."
-    run = as_run(run)
-    d = run.dir/'rollouts'
-    if not d.is_dir(): raise RunDirError(f"{run.dir} has no rollouts/ folder (the run was made with save_rollouts=False)")
-    out = {}
-    for p in sorted(d.iterdir()):
-        if m := _ROLLOUT_FILE.match(p.name): out.setdefault(int(m.group(1)), []).append(p)
-    return out
-
-def read_rollouts(path:str|Path, # a rollouts file
-                  cls:type|None=None # a dataclass to build (e.g. Trajectory); None: plain dicts
-                 )->list:
-    "The trajectories of one rollouts file; `RunDirError` naming the file when it is truncated or corrupted."
-    try: return list(iter_jsonl(path, cls))
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
-        if isinstance(e, FileNotFoundError): raise
-        raise RunDirError(f"{path}: corrupted rollouts file ({type(e).__name__}: {e})") from None
 
 # %% ../nbs/13_plots.ipynb #bbfbc55a
 def visit_stats(trajs:Sequence[dict], # trajectories of one step, as dicts (`to_dict` form)
@@ -196,7 +132,7 @@ def visit_stats(trajs:Sequence[dict], # trajectories of one step, as dicts (`to_
                         success_rate=float(np.mean([bool(t['success']) for t in ts])), band=variance_band(float(p.var()))))
     return out
 
-def task_visits(run:Run|str|Path, # a run (or its directory)
+def task_visits(run:RunDir|str|Path, # a run (or its directory)
                 steps:Sequence[int]|None=None, # only these steps (None: all)
                 signal:str|None=None # the trained signal (None: the run's `reward` setting)
                )->list[dict]:
@@ -204,20 +140,9 @@ def task_visits(run:Run|str|Path, # a run (or its directory)
     run = as_run(run)
     signal = signal or run.config.get('reward', 'reward')
     rows = []
-    for step, files in sorted(rollout_files(run).items()):
+    for step, files in sorted(run.rollout_files().items()):
         if steps is not None and step not in steps: continue
         rows += [dict(step=step, **r) for r in visit_stats([t for f in files for t in read_rollouts(f)], signal)]
-    return rows
-
-def probe_rows(run:Run|str|Path # a run (or its directory)
-              )->list[dict]:
-    "The gradient probe's rows: step, task_id, grad_norm, progress_var, progress_mean, signal_var, band."
-    run = as_run(run)
-    p = run.dir/'grad_probe.jsonl'
-    if not p.exists(): raise RunDirError(f"{run.dir} has no grad_probe.jsonl (the gradient probe was off: set grad_probe_every > 0)")
-    rows = _read_json_lines(p, 'gradient probe')
-    for i, r in enumerate(rows, 1):
-        if not {'grad_norm', 'band'} <= set(r): raise RunDirError(f"{p}: row {i} lacks 'grad_norm' or 'band'")
     return rows
 
 # %% ../nbs/13_plots.ipynb #8d75e827
@@ -332,7 +257,7 @@ def popoviciu_figure(visits:Sequence[dict], # rows of `task_visits` (one per tas
     return fig
 
 # %% ../nbs/13_plots.ipynb #819b571a
-def band_table(rows:Sequence[dict] # probe rows (`probe_rows`), any number of steps or seeds
+def band_table(rows:Sequence[dict] # probe rows (`RunDir.probe_rows`), any number of steps or seeds
               )->dict[str, dict]:
     "Band -> share of the summed gradient norm, tasks measured, mean norm per task."
     sh = band_shares(rows)
@@ -344,8 +269,8 @@ def band_table(rows:Sequence[dict] # probe rows (`probe_rows`), any number of st
 
 def _probe_input(x)->list[dict]:
     "Probe rows from rows, a run (directory), or several runs (pooled)."
-    if isinstance(x, (Run, str, Path)): return probe_rows(x)
-    return [r for item in x for r in ([item] if isinstance(item, dict) else probe_rows(item))]
+    if isinstance(x, (RunDir, str, Path)): return as_run(x).probe_rows()
+    return [r for item in x for r in ([item] if isinstance(item, dict) else as_run(item).probe_rows())]
 
 def grad_share_figure(probes, # probe rows, a run (directory), a list of runs, or strategy label -> any of these
                       title:str|None=None
@@ -399,7 +324,7 @@ def _counts_over_steps(history:dict, key)->tuple[list[int], list[Counter]]:
     return steps, counts + [Counter(+live)]
 
 # %% ../nbs/13_plots.ipynb #8ef9e4e0
-def composition(history:dict, # from `rods_lab.rods.buffer_history` (events and/or snapshots)
+def composition(history:dict, # from `rods_lab.buffer.buffer_history` (events and/or snapshots)
                 by:str='depth', # a key of `COMPOSITION_KEYS`
                 top:int=8 # categories kept (the rest pooled as 'other')
                )->tuple[list[int], dict[str, list[int]]]:
@@ -413,7 +338,7 @@ def composition(history:dict, # from `rods_lab.rods.buffer_history` (events and/
     if any(rest): out['other'] = rest
     return steps, out
 
-def buffer_composition_figure(history:dict, # from `rods_lab.rods.buffer_history`
+def buffer_composition_figure(history:dict, # from `rods_lab.buffer.buffer_history`
                               by:Sequence[str]=('depth', 'tools', 'origin'), # one stacked-area panel per key
                               top:int=8, # categories per panel
                               title:str|None=None

@@ -1,4 +1,4 @@
-"""RunConfig, data and rollout strategies, and the training loop: rollouts, advantages, the clipped policy loss, optimiser step, checkpoints with exact resume, metrics.
+"""RunConfig, the strategy registries, the base data strategies (`fixed`, `dynamic`) and group rollouts, batching trajectories into tensors, and variance bands: what a training run is made of.
 
 Docs: https://rods-lab.github.io/rods_lab/train.html.md"""
 
@@ -24,10 +24,9 @@ from .loss import policy_loss, selective_log_softmax, entropy_from_logits, AGGRE
 # %% auto #0
 __all__ = ['DATA_STRATEGIES', 'ROLLOUT_STRATEGIES', 'PLUGIN_GROUP', 'VARIANCE_BANDS', 'load_plugins', 'register_data_strategy',
            'register_rollout_strategy', 'RunConfig', 'config_fields', 'make_config', 'validate_config',
-           'parse_overrides', 'GroupResult', 'sample_distinct', 'DataStrategy', 'FixedPool', 'DynamicSampling',
-           'GroupRollout', 'collate', 'completion_logps', 'eval_difficulty', 'heldout_tasks', 'excluded_ids',
-           'variance_band', 'band_shares', 'atomic_save_dir', 'find_checkpoint', 'deterministic_metrics',
-           'make_accelerator', 'Trainer', 'sampling_cost', 'read_metrics', 'train']
+           'strategy_options', 'parse_options', 'parse_overrides', 'GroupResult', 'sample_distinct', 'DataStrategy',
+           'FixedPool', 'DynamicSampling', 'GroupRollout', 'collate', 'completion_logps', 'eval_difficulty',
+           'heldout_tasks', 'excluded_ids', 'variance_band', 'band_shares']
 
 # %% ../nbs/08_train.ipynb #0cf560cc
 DATA_STRATEGIES: dict[str, type] = {}
@@ -203,13 +202,66 @@ def _close_in(name, options):
 
 def _tname(tp)->str: return str(tp).replace('typing.', '').replace("<class '", '').replace("'>", '')
 
-def _type_ok(v, tp)->bool:
+_UNIONS = (typing.Union, __import__('types').UnionType)
+
+def _type_ok(v, # a value (Python, or parsed from JSON: lists stand for tuples)
+             tp # an annotation (unions, `tuple[...]`, generics), a type, or a tuple of types (any of them)
+            )->bool:
+    "Does `v` fit `tp`? The lab's one type check: RunConfig fields, strategy options, experiment parameters."
+    if isinstance(tp, tuple): return any(_type_ok(v, a) for a in tp)
     origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin in (typing.Union, __import__('types').UnionType): return any(_type_ok(v, a) for a in args)
+    if origin in _UNIONS: return any(_type_ok(v, a) for a in args)
+    if tp is Any: return True
     if tp is type(None): return v is None
     if tp is float: return isinstance(v, (int, float)) and not isinstance(v, bool)
     if tp is int: return isinstance(v, int) and not isinstance(v, bool)
+    if origin is tuple and args:
+        if not isinstance(v, (list, tuple)): return False
+        if args[-1] is Ellipsis: return all(_type_ok(x, args[0]) for x in v)
+        return len(v) == len(args) and all(_type_ok(x, a) for x, a in zip(v, args))
     return isinstance(v, origin or tp)
+
+# %% ../nbs/08_train.ipynb #8b95904e
+def strategy_options(cfg:RunConfig, # the run's configuration
+                     name:str # the strategy's registered name
+                    )->dict:
+    "Strategy `name`'s settings in `cfg.options`: the block under its name, else the flat dict minus other strategies' blocks."
+    o = cfg.options
+    if name in o:
+        if not isinstance(o[name], dict): raise ValueError(f"options['{name}'] must be a dict of {name} settings, got {o[name]!r}")
+        return dict(o[name])
+    named = set(DATA_STRATEGIES) | set(ROLLOUT_STRATEGIES)
+    return {k: v for k, v in o.items() if not (k in named and isinstance(v, dict))}
+
+_OPTION_WORDS = dict(   # how option errors read (unknown key, bad value, broken rule): what users and tests match on
+    data=("unknown option '{k}' for data strategy '{name}'", "option '{k}' of data strategy '{name}'", "data strategy '{name}': "),
+    rollout=("unknown {name} option '{k}'", "{name} option '{k}'", ''))
+
+def _wants_tuple(tp)->bool:
+    "Does annotation `tp` take a tuple but not a list (so a JSON list must become a tuple)?"
+    kinds = {typing.get_origin(a) or a for a in (typing.get_args(tp) if typing.get_origin(tp) in _UNIONS else (tp,))}
+    return tuple in kinds and list not in kinds
+
+def parse_options(cls:type, # the strategy's options dataclass (optional hooks: `resolve(cfg)` -> options, `check(cfg)` raises)
+                  cfg:RunConfig, # the run: its `options` are read, its sizes resolve defaults
+                  name:str # the strategy's registered name: its block in `cfg.options`, and the messages
+                 ):
+    "The strategy's checked, resolved options; `ValueError` naming the option, the value and the expected type (or the rule)."
+    unknown, bad, rule = _OPTION_WORDS['data' if name in DATA_STRATEGIES else 'rollout']
+    d, fields, hints = strategy_options(cfg, name), [f.name for f in dataclasses.fields(cls)], typing.get_type_hints(cls)
+    for k, v in d.items():
+        if k not in fields:
+            m = difflib.get_close_matches(k, fields, n=1)
+            raise ValueError(unknown.format(k=k, name=name) + (f" (did you mean '{m[0]}'?)" if m else '') + f"; valid: {', '.join(fields)}")
+        if not _type_ok(v, hints[k]): raise ValueError(bad.format(k=k, name=name) + f" must be {_tname(hints[k])}, got {v!r}")
+    opts = cls(**{k: tuple(v) if isinstance(v, list) and _wants_tuple(hints[k]) else v for k, v in d.items()})
+    if hasattr(opts, 'resolve'): opts = opts.resolve(cfg)
+    if hasattr(opts, 'check'):
+        try: opts.check(cfg)
+        except ValueError as e:
+            if not rule: raise
+            raise ValueError(rule.format(name=name) + str(e)) from None
+    return opts
 
 # %% ../nbs/08_train.ipynb #3c06faff
 def _parse_value(name:str, text:str):
@@ -393,426 +445,3 @@ def band_shares(rows:Sequence[dict] # per-task dicts with 'band' and 'grad_norm'
         out[f"grad_share[{b}]"] = sum(r['grad_norm'] for r in sel) / tot
         out[f"grad_tasks[{b}]"] = len(sel)
     return out
-
-# %% ../nbs/08_train.ipynb #b3cc8a86
-def _rng_state()->dict:
-    return dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
-
-def _set_rng_state(d:dict)->None:
-    random.setstate(d['python']); np.random.set_state(d['numpy']); torch.set_rng_state(d['torch'])
-
-def atomic_save_dir(final:Path, # the directory to (re)place
-                    write:Callable[[Path], None] # writes the contents into a given directory
-                   )->Path:
-    "Write a directory via a temp dir and renames: `final` is always either the old or the new one, whole."
-    final = Path(final); tmp, old = final.with_name(final.name + '.tmp'), final.with_name(final.name + '.old')
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    write(tmp)
-    if final.exists(): shutil.rmtree(old, ignore_errors=True); final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-    return final
-
-def find_checkpoint(run_dir:Path)->Path|None:
-    "The run's last whole checkpoint (`ckpt`, or `ckpt.old` if a swap was interrupted)."
-    for name in ('ckpt', 'ckpt.old'):
-        p = Path(run_dir)/name
-        if (p/'trainer.pt').exists() and (p/'model').exists(): return p
-    return None
-
-# %% ../nbs/08_train.ipynb #761b78de
-_NOT_COMPARED = ('time_', 'seconds')
-def deterministic_metrics(m:dict)->dict:
-    "A metrics line without its timing fields (what an exact resume must reproduce)."
-    return {k: v for k, v in m.items() if not k.startswith('time_') and not k.endswith('_per_s')}
-
-def make_accelerator(cpu:bool, # run on CPU
-                     mixed_precision:str # 'no' or 'bf16'
-                    ):
-    "An `Accelerator`; in a single process, a state left by an earlier one (e.g. a 🤗 `Trainer` run with other settings) is reset first."
-    from accelerate import Accelerator, PartialState
-    from accelerate.state import AcceleratorState
-    if PartialState().num_processes == 1 and AcceleratorState._shared_state: AcceleratorState._reset_state()
-    return Accelerator(cpu=cpu, mixed_precision=mixed_precision)
-
-# %% ../nbs/08_train.ipynb #64640380
-_RESUMABLE = ('steps', 'resume', 'tracker', 'eval_every', 'ckpt_every', 'save_rollouts', 'out_dir', 'out', 'experiment', 'run_name')
-
-class Trainer:
-    "The training loop, composed from registered strategies."
-    def __init__(self, cfg:RunConfig, # the run's configuration
-                 accelerator=None # an `accelerate.Accelerator` (default: a new one)
-                ):
-        from accelerate import Accelerator
-        from rods_lab.policy import resolve_device, load_policy
-        self.cfg = validate_config(cfg)
-        self.world = get_world(cfg.world)                                  # unknown world: error here
-        self.world.check_difficulty(cfg.difficulty)
-        if cfg.eval_difficulty is not None: self.world.check_difficulty(cfg.eval_difficulty)
-        dev = torch.device(resolve_device(cfg.device))                     # cuda without a GPU: error here
-        self.run_dir = cfg.run_dir
-        self._check_run_dir()
-        mp = 'bf16' if dev.type == 'cuda' and cfg.dtype in ('auto', 'bfloat16') else 'no'
-        self.acc = accelerator or make_accelerator(dev.type == 'cpu', mp)
-        self.rank, self.world_size = self.acc.process_index, self.acc.num_processes
-        seed_everything(cfg.seed)
-        self.heldout = heldout_tasks(cfg, self.world)
-        self.data = DATA_STRATEGIES[cfg.data](cfg, self.world, exclude=excluded_ids(cfg, self.world))  # bad options: error here
-        self.data.run_dir = self.run_dir if self.acc.is_main_process else None
-        self.policy = load_policy(cfg.model, device=str(self.acc.device), dtype='float32')  # missing dir / no chat template: error here
-        self.recompute_old = cfg.recompute_old_logps if cfg.recompute_old_logps is not None else mp != 'no'
-        self.rollouter = ROLLOUT_STRATEGIES[cfg.rollout](cfg, self.world, self.policy)
-        model = self.policy.model
-        model.train()
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / cfg.warmup_steps) if cfg.warmup_steps else 1.0)
-        self.model, self.opt, self.sched = self.acc.prepare(model, opt, sched)
-        self.engine = make_engine(cfg.engine, self.model, self.policy.tokenizer)
-        self.ref = self._reference() if cfg.kl_coef > 0 else None
-        self.step_, self.totals = 0, dict(trajectories=0, tokens_generated=0, tool_calls=0)
-        self._tb = None
-        if cfg.resume and find_checkpoint(self.run_dir): self._load(find_checkpoint(self.run_dir))
-        elif self.acc.is_main_process: self._start_run_dir()
-
-    # ---------- set-up ----------
-    def _check_run_dir(self):
-        d = self.run_dir
-        if self.cfg.resume:
-            if (d/'config.json').exists(): self._check_same_config(json.loads((d/'config.json').read_text())['config'])
-            return
-        if (d/'metrics.jsonl').exists() or find_checkpoint(d):
-            raise FileExistsError(f"run directory {d} already holds a run; pass resume=True to continue it, or choose another run_name")
-
-    def _check_same_config(self, saved:dict):
-        for k, v in saved.items():
-            if k in _RESUMABLE or k not in config_fields(): continue
-            if json.loads(json.dumps(getattr(self.cfg, k))) != v:
-                raise ValueError(f"cannot resume {self.run_dir}: field '{k}' was {v!r}, now {getattr(self.cfg, k)!r}")
-
-    def _start_run_dir(self):
-        d = self.run_dir
-        d.mkdir(parents=True, exist_ok=True)
-        info = dict(config=to_dict(asdict(self.cfg)), lab_version=rods_lab.__version__, git_commit=_git_commit(),
-                    model_path=str(self.policy.path), world_size=self.world_size, device=str(self.acc.device),
-                    heldout_ids=[t.id for t in self.heldout], torch=torch.__version__)
-        (d/'config.json').write_text(json.dumps(info, indent=1, default=str))
-        (d/'metrics.jsonl').write_text('')
-
-    def _reference(self):
-        import copy
-        ref = copy.deepcopy(self.acc.unwrap_model(self.model)).eval()
-        for p in ref.parameters(): p.requires_grad_(False)
-        return ref
-
-    # ---------- one step ----------
-    def _groups(self, step:int)->tuple[list[GroupResult], list[Trajectory], dict]:
-        "Rollouts for one step (with resampling rounds for filtering strategies): kept groups, local kept trajectories, counters."
-        cfg, kept, local, seen = self.cfg, [], [], dict(trajectories=0, tokens=0, tool_calls=0, ent_sum=0.0, ent_n=0, groups=[], trajs=[])
-        for rnd in range(cfg.max_resample_rounds + 1):
-            need = cfg.tasks_per_step - len(kept)
-            if need <= 0: break
-            tasks = self.data.next_tasks(step, need, rnd)
-            mine = [i for i in range(len(tasks)) if i % self.world_size == self.rank]
-            trajs = self.rollouter.collect(self.engine, [tasks[i] for i in mine], step, [f"{rnd}:{i}" for i in mine])
-            self.rollouter.observe(step, trajs)
-            by_key = {}
-            for t in trajs: by_key.setdefault(t.meta['key'], []).append(t)
-            summaries = [self._summary(int(k.split(':')[1]), ts) for k, ts in by_key.items()]
-            summaries = sorted(self._gather(summaries), key=lambda s: s['index'])
-            groups = [GroupResult(tasks[s['index']], s['index'] + 1000*rnd, s['signal'], s['reward'], s['progress'], s['success'])
-                      for s in summaries]
-            self.data.observe(step, groups)
-            sel = self.data.select(groups)[:need]
-            kept += sel
-            keep_keys = {f"{rnd}:{g.index - 1000*rnd}" for g in sel}
-            for k, ts in by_key.items():
-                if k in keep_keys:
-                    for t in ts: t.meta['group'] = int(k.split(':')[1]) + 1000*rnd
-                    local += ts
-            for s in summaries:
-                seen['trajectories'] += len(s['signal']); seen['tokens'] += s['tokens']; seen['tool_calls'] += s['tool_calls']
-                seen['ent_sum'] += s['ent_sum']; seen['ent_n'] += s['ent_n']
-            seen['groups'] += groups; seen['trajs'] += trajs
-        return kept, local, seen
-
-    def _summary(self, index:int, ts:list[Trajectory])->dict:
-        sig = [float(getattr(t, self.cfg.reward)) for t in ts]
-        return dict(index=index, signal=sig, reward=[t.reward for t in ts], progress=[t.progress for t in ts],
-                    success=[bool(t.success) for t in ts], **sampling_cost(ts))
-
-    def _gather(self, objs:list)->list:
-        if self.world_size == 1: return objs
-        from accelerate.utils import gather_object
-        return gather_object(objs)
-
-    def _all_sum(self, x:float)->float:
-        if self.world_size == 1: return float(x)
-        t = torch.tensor([float(x)], device=self.acc.device, dtype=torch.float64)
-        return float(self.acc.reduce(t, reduction='sum').item())
-
-    def _update(self, trajs:list[Trajectory])->dict:
-        "Advantages, loss and optimiser step(s) on this process's trajectories (possibly none)."
-        cfg, model = self.cfg, self.model
-        pad = self.policy.fmt.pad_token_id
-        full = collate(trajs, pad) if trajs else None
-        if trajs:
-            rewards = torch.tensor([float(getattr(t, cfg.reward)) for t in trajs])
-            gids = torch.tensor([t.meta['group'] for t in trajs])
-            adv = compute_advantages(cfg.advantage, rewards, gids, full['completion_mask'], trajectories=trajs)
-        from rods_lab.loss import count_items
-        num_items = self._all_sum(count_items(cfg.loss_agg, full['completion_mask']) if trajs else 0.0)
-        if num_items == 0: return dict(loss=float('nan'), grad_norm=float('nan'), kl=float('nan'), clip_frac=float('nan'), update_tokens=0)
-        order = sorted(range(len(trajs)), key=lambda i: -len(trajs[i].prompt_ids) - len(trajs[i].completion_ids))
-        mbs = [order[i:i+cfg.micro_batch_size] for i in range(0, len(order), cfg.micro_batch_size)] or [[]]
-        olds = self._old_logps(trajs, mbs) if self.recompute_old else None
-        tot = dict(loss=0.0, kl=0.0, clip=0.0, n=0.0, update_tokens=0)
-        for epoch in range(cfg.ppo_epochs):
-            self.opt.zero_grad(set_to_none=True)
-            for j, mb in enumerate(mbs):
-                last = j == len(mbs) - 1
-                ctx = self.acc.no_sync(model) if (self.world_size > 1 and not last) else _nullctx()
-                with ctx: self._micro_step(trajs, mb, adv, olds[j] if olds else None, num_items, tot, epoch)
-            gn = self.acc.clip_grad_norm_(model.parameters(), cfg.max_grad_norm) if cfg.max_grad_norm > 0 else _grad_norm(model)
-            if float(gn) > 0: self.opt.step()         # no signal (every group without variance): Adam's momentum must not move the policy
-            with warnings.catch_warnings():           # the schedule advances either way; torch warns when the optimiser step was skipped
-                warnings.filterwarnings('ignore', message=re.escape('Detected call of `lr_scheduler.step()` before'))
-                self.sched.step()
-        n = max(self._all_sum(tot['n']), 1.0)
-        return dict(loss=self._all_sum(tot['loss']) / cfg.ppo_epochs, grad_norm=float(gn), kl=self._all_sum(tot['kl']) / n,
-                    clip_frac=self._all_sum(tot['clip']) / n, update_tokens=int(self._all_sum(tot['update_tokens'])))
-
-    def _micro_step(self, trajs, mb, adv, old, num_items, tot, epoch):
-        cfg, model = self.cfg, self.model
-        if not mb:                                    # no local data: join the all-reduce with a zero gradient
-            self.acc.backward(sum(p.sum() for p in model.parameters()) * 0.0); return
-        b = {k: v.to(self.acc.device) for k, v in collate([trajs[i] for i in mb], self.policy.fmt.pad_token_id).items()}
-        T = b['completion_mask'].shape[1]
-        with self.acc.autocast():
-            out = completion_logps(model, b, cfg.temperature, with_entropy=cfg.entropy_coef > 0)
-        lp, ent = out if cfg.entropy_coef > 0 else (out, None)
-        ref = None
-        if self.ref is not None:
-            with torch.no_grad(): ref = completion_logps(self.ref, b, cfg.temperature)
-        loss, st = policy_loss(lp, old if old is not None else b['old_logps'], adv[mb, :T].to(lp.device), b['completion_mask'],
-                               eps_low=cfg.eps_low, eps_high=cfg.eps_high, dual_clip=cfg.dual_clip, ref_per_token_logps=ref,
-                               kl_coef=cfg.kl_coef, entropies=ent, entropy_coef=cfg.entropy_coef, agg=cfg.loss_agg,
-                               objective=cfg.policy_loss, kl_estimator=cfg.kl_estimator,
-                               num_items=num_items, max_len=cfg.max_total_tokens)
-        self.acc.backward(loss * self.world_size)     # DDP averages gradients over processes; the loss is already globally normalised
-        ntok = float(b['completion_mask'].sum())
-        tot['loss'] += float(loss.detach()); tot['n'] += ntok * (epoch == 0)
-        tot['kl'] += st.get('kl', 0.0) * ntok * (epoch == 0); tot['clip'] += st.get('clip_frac', 0.0) * ntok * (epoch == 0)
-        tot['update_tokens'] += int(b['attention_mask'].sum())
-
-    @torch.no_grad()
-    def _old_logps(self, trajs, mbs):
-        out = []
-        for mb in mbs:
-            b = {k: v.to(self.acc.device) for k, v in collate([trajs[i] for i in mb], self.policy.fmt.pad_token_id).items()}
-            with self.acc.autocast(): out.append(completion_logps(self.model, b, self.cfg.temperature).float())
-        return out
-
-    def step(self, step:int)->dict:
-        "One training step; returns its metrics line."
-        t0 = time.perf_counter()
-        self.model.eval()
-        kept, local, seen = self._groups(step)
-        t1 = time.perf_counter()
-        self.model.train()
-        probe = self.gradient_probe(step, local) if self.cfg.grad_probe_every and step % self.cfg.grad_probe_every == 0 else {}
-        up = self._update(local)
-        self.engine.sync_weights(self.model)
-        t2 = time.perf_counter()
-        self.totals['trajectories'] += seen['trajectories']; self.totals['tokens_generated'] += seen['tokens']
-        self.totals['tool_calls'] += seen['tool_calls']
-        self.save_rollouts(step, seen['trajs'])
-        return {**self._step_metrics(step, kept, seen, up, t1 - t0, t2 - t1), **probe}
-
-    def _step_metrics(self, step, kept, seen, up, t_roll, t_up)->dict:
-        gs = seen['groups']
-        flat = lambda attr: [x for g in gs for x in getattr(g, attr)]
-        m = dict(step=step, **self.totals, step_trajectories=seen['trajectories'], step_tokens=seen['tokens'],
-                 groups=len(gs), groups_trained=len(kept),
-                 reward_mean=_mean(flat('reward')), success_mean=_mean(flat('success')), progress_mean=_mean(flat('progress')),
-                 signal_mean=_mean(flat('signal')),
-                 progress_var_mean=_mean([g.progress_var for g in gs]),
-                 frac_zero_var_groups=_mean([g.signal_var == 0 for g in gs]),
-                 entropy_mean=seen['ent_sum'] / max(seen['ent_n'], 1), lr=self.sched.get_last_lr()[0],
-                 **{k: up[k] for k in ('loss', 'grad_norm', 'kl', 'clip_frac')},
-                 **self.data.metrics(), **self.rollouter.metrics(),
-                 time_rollout_s=t_roll, time_update_s=t_up,
-                 rollout_tokens_per_s=seen['tokens'] / max(t_roll, 1e-9), update_tokens_per_s=up['update_tokens'] / max(t_up, 1e-9))
-        return m
-
-    # ---------- gradient probe ----------
-    def gradient_probe(self, step:int, trajs:list[Trajectory])->dict:
-        "Per-task policy-gradient norms on a sample of this step's groups, by variance band (before the update)."
-        cfg, model = self.cfg, self.acc.unwrap_model(self.model)
-        by_group = {}
-        for t in trajs: by_group.setdefault(t.meta['group'], []).append(t)
-        keys = sorted(by_group)
-        keys = make_rng(cfg.seed, 'probe', step, self.rank).sample(keys, min(cfg.grad_probe_tasks, len(keys)))
-        from rods_lab.loss import count_items
-        num_items = self._all_sum(count_items(cfg.loss_agg, collate(trajs, self.policy.fmt.pad_token_id)['completion_mask']) if trajs else 0.0) or None
-        rows = [self._task_grad_norm(step, by_group[k], num_items) for k in keys]
-        rows = self._gather(rows)
-        model.zero_grad(set_to_none=True)
-        if self.acc.is_main_process and rows:
-            with open(self.run_dir/'grad_probe.jsonl', 'a') as f:
-                for r in rows: f.write(json.dumps(r) + '\n')
-        return band_shares(rows)
-
-    def _task_grad_norm(self, step:int, ts:list[Trajectory], num_items:float|None=None)->dict:
-        "Norm of the gradient of one task's (group's) share of the step's loss: the run's `loss_agg` over the step's `num_items`."
-        cfg, model = self.cfg, self.acc.unwrap_model(self.model)
-        model.zero_grad(set_to_none=True)
-        b = {k: v.to(self.acc.device) for k, v in collate(ts, self.policy.fmt.pad_token_id).items()}
-        r = torch.tensor([float(getattr(t, cfg.reward)) for t in ts])
-        adv = compute_advantages(cfg.advantage, r, torch.zeros(len(ts), dtype=torch.long), b['completion_mask'].cpu(), trajectories=ts)
-        with self.acc.autocast(): lp = completion_logps(model, b, cfg.temperature)
-        loss, _ = policy_loss(lp, b['old_logps'], adv.to(lp.device), b['completion_mask'], eps_low=cfg.eps_low, eps_high=cfg.eps_high,
-                              dual_clip=cfg.dual_clip, agg=cfg.loss_agg, objective=cfg.policy_loss, num_items=num_items, max_len=cfg.max_total_tokens)
-        loss.backward()
-        prog = [t.progress for t in ts]; sig = [float(getattr(t, cfg.reward)) for t in ts]
-        m = b['completion_mask'].cpu().float()
-        abs_adv = float(((adv.float().abs() * m).sum(1) / m.sum(1).clamp(min=1)).sum())    # sum over the group of |A_i| (token-mean per sequence)
-        return dict(step=step, task_id=ts[0].task_id, grad_norm=_grad_norm(model), progress_var=float(np.var(prog)),
-                    progress_mean=float(np.mean(prog)), signal_var=float(np.var(sig)), sum_abs_adv=abs_adv, band=variance_band(float(np.var(prog))))
-
-    # ---------- evaluation, logging, checkpoints ----------
-    def evaluate(self)->dict:
-        "Held-out success, progress, reward and tool calls per task (main process; greedy by default)."
-        if not self.heldout: return {}
-        m = {}
-        if self.acc.is_main_process:
-            self.model.eval()
-            t0 = time.perf_counter()
-            r = evaluate(self.engine, self.policy.fmt, self.world, self.heldout, temperature=self.cfg.eval_temperature,
-                         seed=derive_seed(self.cfg.seed, 'eval'), max_action_tokens=self.cfg.max_action_tokens,
-                         max_obs_tokens=self.cfg.max_obs_tokens, max_total_tokens=self.cfg.max_total_tokens, max_turns=self.cfg.max_turns)
-            m = {f"eval_{k}": v for k, v in r.items() if k != 'n'} | {'time_eval_s': time.perf_counter() - t0}
-            self.model.train()
-        self.acc.wait_for_everyone()
-        return m
-
-    def log(self, m:dict)->None:
-        if not self.acc.is_main_process: return
-        with open(self.run_dir/'metrics.jsonl', 'a') as f: f.write(json.dumps(m, default=float) + '\n')
-        if self.cfg.tracker == 'tensorboard':
-            if self._tb is None:
-                from torch.utils.tensorboard import SummaryWriter
-                self._tb = SummaryWriter(str(self.run_dir/'tb'))
-            for k, v in m.items():
-                if k != 'step' and isinstance(v, (int, float)) and math.isfinite(v): self._tb.add_scalar(k, v, m['step'])
-            self._tb.flush()
-
-    def save_rollouts(self, step:int, trajs:list[Trajectory])->None:
-        if self.cfg.save_rollouts and trajs:
-            write_jsonl(self.run_dir/'rollouts'/f"step_{step:06d}.r{self.rank}.jsonl.gz", trajs)
-
-    def save_checkpoint(self)->None:
-        self.acc.wait_for_everyone()
-        if self.acc.is_main_process:
-            def write(d:Path):
-                self.acc.unwrap_model(self.model).save_pretrained(d/'model', safe_serialization=True)
-                self.policy.tokenizer.save_pretrained(d/'model')
-                torch.save(dict(step=self.step_, totals=self.totals, opt=self.opt.state_dict(), sched=self.sched.state_dict(),
-                                data=self.data.state_dict(), rollout=self.rollouter.state_dict(), rng=_rng_state()), d/'trainer.pt')
-            atomic_save_dir(self.run_dir/'ckpt', write)
-            self.data.on_checkpoint(self.step_)
-        self.acc.wait_for_everyone()
-
-    def save_marks(self, marks:list[int], step:int)->None:
-        "Keep the current model as `marks/traj_<mark>/model` for every budget mark this step reached."
-        self.acc.wait_for_everyone()
-        if self.acc.is_main_process:
-            info = dict(step=step, trajectories=self.totals['trajectories'], tokens_generated=self.totals['tokens_generated'])
-            for b in marks:
-                def write(d:Path):
-                    self.acc.unwrap_model(self.model).save_pretrained(d/'model', safe_serialization=True)
-                    self.policy.tokenizer.save_pretrained(d/'model')
-                    (d/'mark.json').write_text(json.dumps(dict(mark=b, **info)))
-                atomic_save_dir(self.run_dir/'marks'/f"traj_{b:08d}", write)
-        self.acc.wait_for_everyone()
-
-    def _load(self, ck:Path)->None:
-        from safetensors.torch import load_file
-        sd = torch.load(ck/'trainer.pt', weights_only=False)
-        files = sorted((ck/'model').glob('*.safetensors'))
-        state = {}
-        for f in files: state.update(load_file(str(f)))
-        self.acc.unwrap_model(self.model).load_state_dict(state, strict=False)
-        self.opt.load_state_dict(sd['opt']); self.sched.load_state_dict(sd['sched'])
-        self.data.load_state_dict(sd['data']); self.rollouter.load_state_dict(sd['rollout'])
-        _set_rng_state(sd['rng'])
-        self.step_, self.totals = sd['step'], dict(sd['totals'])
-        if self.acc.is_main_process: _truncate_metrics(self.run_dir/'metrics.jsonl', self.step_)
-
-    def run(self)->Path:
-        "Train to `cfg.steps` (continuing from a checkpoint when resuming); returns the run directory."
-        cfg = self.cfg
-        if self.step_ == 0 and not _has_step(self.run_dir/'metrics.jsonl', 0):
-            self.log(dict(step=0, **self.totals, **self.evaluate()))
-        for step in range(self.step_ + 1, cfg.steps + 1):
-            before = self.totals['trajectories']
-            m = self.step(step)
-            last = step == cfg.steps
-            crossed = sorted(b for b in set(cfg.marks) if before < b <= self.totals['trajectories'])
-            if last or crossed or (cfg.eval_every and step % cfg.eval_every == 0): m.update(self.evaluate())
-            if crossed: m['marks'] = crossed; self.save_marks(crossed, step)
-            self.log(m)
-            self.step_ = step
-            if last or (cfg.ckpt_every and step % cfg.ckpt_every == 0): self.save_checkpoint()
-        if self._tb is not None: self._tb.close()
-        return self.run_dir
-
-def sampling_cost(ts:Sequence[Trajectory] # one task's trajectories (chains, or the leaves of one tree)
-                 )->dict:
-    "Tokens generated, tool calls made and entropy mass, counting each tree node's action once."
-    seen, tokens, calls, ent = set(), 0, 0, 0.0
-    for i, t in enumerate(ts):
-        for k, turn in enumerate(t.turns):
-            node = tuple(t.node_path[:k+1]) if t.node_path is not None else (i, k)
-            if node in seen: continue
-            seen.add(node); tokens += len(turn.action_ids); ent += sum(turn.entropies)
-            calls += TOOL_CALL_OPEN in turn.action_text
-    return dict(tokens=tokens, tool_calls=calls, ent_sum=ent, ent_n=tokens)
-
-def _nullctx():
-    import contextlib; return contextlib.nullcontext()
-
-def _grad_norm(model)->float:
-    return float(torch.sqrt(sum((p.grad.float()**2).sum() for p in model.parameters() if p.grad is not None)))
-
-def _mean(xs)->float:
-    xs = list(xs)
-    return float(sum(xs) / len(xs)) if xs else float('nan')
-
-def _git_commit()->str|None:
-    try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5,
-                               cwd=Path(rods_lab.__file__).parent).stdout.strip() or None
-    except Exception: return None
-
-def _has_step(path:Path, step:int)->bool:
-    if not path.exists(): return False
-    return any(json.loads(l).get('step') == step for l in path.read_text().splitlines() if l.strip())
-
-def _truncate_metrics(path:Path, step:int)->None:
-    "Drop metrics lines written after the checkpoint's step (by the run that was killed)."
-    if not path.exists(): return
-    keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
-    path.write_text(''.join(l + '\n' for l in keep))
-
-def read_metrics(run_dir:str|Path)->list[dict]:
-    "The metrics lines of a run."
-    p = Path(run_dir)/'metrics.jsonl'
-    if not p.exists(): raise FileNotFoundError(f"{run_dir} is not a run directory (no metrics.jsonl)")
-    return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
-
-def train(cfg:RunConfig|None=None, # a RunConfig (or None to build one from `overrides`)
-          **overrides # RunConfig fields
-         )->Path:
-    "Train a run end to end; returns its run directory."
-    cfg = cfg if cfg is not None else make_config(**overrides)
-    if cfg is not None and overrides: cfg = make_config(**{**asdict(cfg), **overrides})
-    return Trainer(cfg).run()

@@ -6,7 +6,7 @@ Docs: https://rods-lab.github.io/rods_lab/tree.html.md"""
 
 # %% ../nbs/10_tree.ipynb #2a1c0899
 from __future__ import annotations
-import dataclasses, difflib, inspect, math, typing
+import dataclasses, inspect, math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 import torch
@@ -15,15 +15,14 @@ from .core import Task, Turn, Trajectory, Node, make_rng
 from .engine import SamplingParams, Completion
 from .rollout import RolloutConfig, rollout, episode_seed, _Live, _advance
 from .advantage import register_advantage
-from .train import register_rollout_strategy, RunConfig, _type_ok, _tname
+from .train import register_rollout_strategy, RunConfig, parse_options
 from .methods import Method, register_method
 
 # %% auto #0
 __all__ = ['TreeError', 'Tree', 'hand_turn', 'tree_trajectories', 'Chain', 'Segment', 'chain_sample', 'replay_episode',
            'start_chains', 'action_sampling', 'grow', 'tree_costs', 'with_sampling_cost', 'leaf_paths', 'tree_nodes',
-           'fill_token_advantages', 'tree_advantages', 'two_branch_tree', 'parse_options', 'strategy_options',
-           'resolve_budget', 'all_gather', 'merge_summaries', 'TreeRollout', 'RandomTreeOptions', 'RandomTreeRollout',
-           'measure_prefix_reuse']
+           'fill_token_advantages', 'tree_advantages', 'two_branch_tree', 'resolve_budget', 'all_gather',
+           'merge_summaries', 'TreeRollout', 'RandomTreeOptions', 'RandomTreeRollout', 'measure_prefix_reuse']
 
 # %% ../nbs/10_tree.ipynb #f23202f2
 class TreeError(ValueError):
@@ -399,37 +398,6 @@ def two_branch_tree()->list[Trajectory]:
             Trajectory('t', [1], [t1, h([11, 12], kind='answer')], reward=0.0, node_path=(1, 0))]
 
 # %% ../nbs/10_tree.ipynb #1d453131
-def parse_options(cls:type, # an options dataclass
-                  options:dict, # the settings given
-                  where:str='strategy' # name used in messages
-                 ):
-    "An instance of `cls` from `options`, checking names and types; errors name the valid options."
-    if not isinstance(options, dict): raise ValueError(f"{where} options must be a dict, got {options!r}")
-    names = [f.name for f in dataclasses.fields(cls)]
-    hints = typing.get_type_hints(cls)
-    for k, v in options.items():
-        if k not in names:
-            close = difflib.get_close_matches(k, names, n=1)
-            raise ValueError(f"unknown {where} option '{k}'" + (f" (did you mean '{close[0]}'?)" if close else '') + f"; valid: {', '.join(names)}")
-        if not _type_ok(v, hints[k]): raise ValueError(f"{where} option '{k}' must be {_tname(hints[k])}, got {v!r}")
-    return cls(**options)
-
-def strategy_options(cfg:RunConfig, # the run's configuration
-                     name:str, # the strategy's registered name
-                     cls:type # its options dataclass
-                    ):
-    "The strategy's validated options from `cfg.options` (nested under `name`, or flat)."
-    opts = dict(cfg.options)
-    if name in opts:
-        if not isinstance(opts[name], dict): raise ValueError(f"options['{name}'] must be a dict of {name} settings, got {opts[name]!r}")
-        opts = opts[name]
-    else:
-        from rods_lab.train import DATA_STRATEGIES, ROLLOUT_STRATEGIES
-        opts = {k: v for k, v in opts.items() if k not in DATA_STRATEGIES and k not in ROLLOUT_STRATEGIES}
-    o = parse_options(cls, opts, name)
-    o.check(cfg)
-    return o
-
 def resolve_budget(budget:int|None, # leaves per task asked for (None: the run's group size)
                    cfg:RunConfig # the run's configuration
                   )->int:
@@ -465,7 +433,7 @@ class TreeRollout:
     use_hidden = False                     # ask the engine for prefix hidden states
     def __init__(self, cfg:RunConfig, world, policy):
         self.cfg, self.world, self.policy = cfg, world, policy
-        self.opts = strategy_options(cfg, self.name, self.options_cls) if self.options_cls else None
+        self.opts = parse_options(self.options_cls, cfg, self.name) if self.options_cls else None
         self.rcfg = cfg.rollout_config()
         self.totals = {k: 0 for k in _TOTALS}
         self.last: dict = {}
@@ -474,7 +442,7 @@ class TreeRollout:
     @classmethod
     def check_config(cls, cfg:RunConfig)->None:
         "Raise on bad options (the trainer calls it when a config is made, before any work)."
-        if cls.options_cls: strategy_options(cfg, cls.name, cls.options_cls)
+        if cls.options_cls: parse_options(cls.options_cls, cfg, cls.name)
 
     def new_trees(self, tasks:Sequence[Task], keys:Sequence)->list[Tree]:
         return [Tree(t, k, self.policy.fmt.prompt_ids(t)) for t, k in zip(tasks, keys)]

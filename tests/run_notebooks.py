@@ -9,7 +9,7 @@ several orders does not depend on what ran before it.
     python tests/run_notebooks.py                    # dependency order (00_core first)
     python tests/run_notebooks.py --order reverse
     python tests/run_notebooks.py --order shuffle --seed 3
-    python tests/run_notebooks.py nbs/08_train.ipynb nbs/03_policy.ipynb nbs/08_train.ipynb   # exactly these
+    python tests/run_notebooks.py nbs/08_train.ipynb nbs/03c_policy.ipynb nbs/08_train.ipynb   # exactly these
 
 Exit status 1 when any notebook fails (the rest still run); prints one line per notebook.
 """

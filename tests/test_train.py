@@ -12,13 +12,14 @@ TOY = ['--world', 'toyworld:PingWorld', '--model', 'embedded:micro', '--reward',
 def train_cmd(out, steps, *extra): return [EXE, 'train', '--steps', str(steps), '--out', str(out), *TOY, *extra]
 
 def metrics(run_dir):
-    from rods_lab.train import read_metrics, deterministic_metrics
+    from rods_lab.rundir import read_metrics
+    from rods_lab.trainer import deterministic_metrics
     return [deterministic_metrics(m) for m in read_metrics(run_dir)]
 
 @pytest.fixture(scope='module')
 def micro():
     "Build the micro model once (cached) before the timed subprocess runs."
-    from rods_lab.policy import prepare_embedded
+    from rods_lab.build import prepare_embedded
     return prepare_embedded('micro')
 
 def test_resume_after_sigkill_matches_uninterrupted_run(tmp_path, micro):
@@ -32,7 +33,7 @@ def test_resume_after_sigkill_matches_uninterrupted_run(tmp_path, micro):
         if any(json.loads(l)['step'] >= 3 for l in ms if l.strip()): break
         time.sleep(0.05)
     p.send_signal(signal.SIGKILL); p.wait()
-    assert (killed/'ckpt'/'trainer.pt').exists() or (killed/'ckpt.old'/'trainer.pt').exists()
+    assert (killed/'ckpt'/'state').is_dir() or (killed/'ckpt.old'/'state').is_dir()
     assert not any(json.loads(l)['step'] == 6 for l in (killed/'metrics.jsonl').read_text().splitlines() if l.strip())
     r = subprocess.run(train_cmd(killed, 6, '--ckpt-every', '2', '--eval-every', '3', '--resume', 'true'), env=ENV, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
