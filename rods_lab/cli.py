@@ -176,7 +176,7 @@ def cmd_play(args, stdin=None, out=None)->int:
 
 # %% ../nbs/15_cli.ipynb #6e3b9e7f
 def _prepare_args(p):
-    p.add_argument('--preset', default='tiny', help='embedded model size: micro, tiny, small, base')
+    p.add_argument('--preset', default='tiny', help='embedded preset: micro, tiny, study, small, base')
     p.add_argument('--seed', type=int, default=0, help='seed of the build')
     p.add_argument('--force', action='store_true', help='rebuild even if cached')
     p.add_argument('--threads', type=int, default=None, help='torch threads of the build (default: the cores free when it starts)')

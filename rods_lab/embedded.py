@@ -1,4 +1,4 @@
-"""The lab's embedded default model: oracle trajectories in a policy's token layout (the warm-start data), the presets (a tiny Llama at four sizes, each with its warm-start recipe), and the warm start (copy drills, then SFT on oracle trajectories).
+"""The lab's embedded default model: oracle trajectories in a policy's token layout (the warm-start data), the presets (a tiny Llama at four sizes, each with its warm-start recipe, plus the CPU study preset), and the warm start (copy drills, then SFT on oracle trajectories).
 
 Docs: https://rods-lab.github.io/rods_lab/embedded.html.md"""
 
@@ -54,7 +54,7 @@ class SFTRecipe:
 @dataclass
 class Preset:
     "An embedded model size and its warm-start recipe."
-    name: str                     # 'micro' | 'tiny' | 'small' | 'base'
+    name: str                     # 'micro' | 'tiny' | 'study' | 'small' | 'base'
     hidden_size: int              # model width
     num_hidden_layers: int        # transformer blocks
     num_attention_heads: int      # query heads
@@ -86,6 +86,11 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            sft=SFTRecipe(steps=1200, batch_size=16, lr=1e-3, warmup_steps=30, max_len=400, copy_steps=600, copy_lr=2e-3, copy_weight=0.3,
                          mix=levels('apiworld', {1: 1600, 2: 800, 3: 100}, turns=1) + levels('mathtool', {1: 300, 2: 150})
                              + levels('multihop', {1: 100}))),
+    Preset('study', 192, 2, 3, 3, 512, vocab_size=2048, params=(1_000_000, 5_000_000), spaces=True,   # tiny's size, a mix for every world
+           gate=('multihop', {'hops': 1}, 0.25, 0.9),
+           sft=SFTRecipe(steps=2200, batch_size=16, lr=1e-3, warmup_steps=30, max_len=720, copy_steps=600, copy_lr=2e-3, copy_weight=0.3,
+                         mix=levels('apiworld', {1: 1200, 2: 600, 3: 100}, turns=1) + levels('mathtool', {1: 700, 2: 450, 3: 150})
+                             + levels('multihop', {1: 1500, 2: 1100}))),
     Preset('small', 512, 8, 8, 4, 1408, vocab_size=8192, params=(20_000_000, 60_000_000), tokenizer_tasks=20,
            sft=SFTRecipe(steps=1500, batch_size=32, lr=1e-3, warmup_steps=100, max_len=1536, copy_steps=500, copy_weight=0.1,
                          mix=levels('apiworld', {1: 1500, 2: 1000, 3: 400, 4: 100}) + levels('mathtool', {1: 800, 2: 600, 3: 300, 4: 100})

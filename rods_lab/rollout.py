@@ -6,15 +6,19 @@ Docs: https://rods-lab.github.io/rods_lab/rollout.html.md"""
 
 # %% ../nbs/05_rollout.ipynb #c84924d2
 from __future__ import annotations
-import time
+import inspect
 from dataclasses import dataclass, field
-from typing import Sequence
-from .core import Task, Turn, Trajectory, derive_seed
-from .engine import SamplingParams, Engine
+from typing import Callable, Sequence
+from torch import Tensor
+from .core import Task, Turn, Trajectory, Node, derive_seed
+from .tools import TOOL_CALL_OPEN
+from .engine import SamplingParams, Completion, Engine
 from .worlds import World
 
 # %% auto #0
-__all__ = ['RolloutConfig', 'fit_observation', 'episode_seed', 'rollout', 'summarize', 'evaluate']
+__all__ = ['RolloutConfig', 'fit_observation', 'episode_seed', 'TreeError', 'Tree', 'hand_turn', 'tree_trajectories', 'Chain',
+           'Segment', 'chain_sample', 'replay_episode', 'start_chains', 'action_sampling', 'grow', 'rollout',
+           'sampling_cost', 'summarize', 'evaluate']
 
 # %% ../nbs/05_rollout.ipynb #444f61e6
 @dataclass(frozen=True)
@@ -59,37 +63,7 @@ def episode_seed(seed:int, step:int, key, sample:int, turn:int)->int:
     "Seed of one action: run seed, training step, task key, sample index within the group, turn index."
     return derive_seed(seed, 'rollout', step, str(key), sample, turn)
 
-# %% ../nbs/05_rollout.ipynb #bc2ec976
-def rollout(engine:Engine, # generation engine
-            fmt, # ChatFormat of the policy's tokenizer
-            world:World, # the world the tasks belong to
-            tasks:Sequence[Task], # tasks to play
-            cfg:RolloutConfig=RolloutConfig(), # sampling and limits
-            seed:int=0, # run seed
-            step:int=0, # training step (part of every action's seed)
-            keys:Sequence|None=None # one key per task for seeding (default: its index); data-parallel callers pass global indices
-           )->list[Trajectory]:
-    "Play `cfg.group_size` episodes of every task together; trajectories in task-major order."
-    keys = list(keys) if keys is not None else list(range(len(tasks)))
-    if len(keys) != len(tasks): raise ValueError(f"need one key per task: {len(keys)} keys for {len(tasks)} tasks")
-    sp = SamplingParams(temperature=cfg.temperature, top_p=cfg.top_p, max_tokens=cfg.max_action_tokens,
-                        stop_token_ids=tuple(fmt.stop_token_ids), eos_token_id=fmt.eos_token_id,
-                        stop_strings=tuple(getattr(fmt, 'stop_strings_needed', ()) or ()))
-    lims = {} if cfg.max_turns is None else {'max_turns': cfg.max_turns}
-    G, lives = cfg.group_size, []
-    for t, k in zip(tasks, keys):
-        prompt = fmt.prompt_ids(t)
-        lives += [_Live(world.episode(t, **lims), t, k, g, prompt) for g in range(G)]
-    # round 0: one prefill per task, G continuations
-    outs = engine.generate([lives[i*G].prompt for i in range(len(tasks))], sp, n=G,
-                           seeds=[episode_seed(seed, step, l.key, l.sample, 0) for l in lives])
-    _advance(fmt, [c for o in outs for c in o], lives, cfg)
-    while (active := [l for l in lives if l.finish is None]):
-        outs = engine.generate([l.prompt + l.ids for l in active], sp, n=1,
-                               seeds=[episode_seed(seed, step, l.key, l.sample, len(l.turns)) for l in active])
-        _advance(fmt, [o[0] for o in outs], active, cfg)
-    return [_trajectory(l, step) for l in lives]
-
+# %% ../nbs/05_rollout.ipynb #a1b2c3d5
 def _advance(fmt, comps, lives, cfg:RolloutConfig)->None:
     "Step each live episode with its completion and append the observation tokens."
     for c, l in zip(comps, lives):
@@ -111,11 +85,290 @@ def _advance(fmt, comps, lives, cfg:RolloutConfig)->None:
                 if len(l.ids) >= cfg.max_total_tokens: l.finish = 'max_tokens'
         l.turns.append(turn)
 
-def _trajectory(l:_Live, step:int)->Trajectory:
-    ep = l.ep
-    return Trajectory(task_id=l.task.id, prompt_ids=list(l.prompt), turns=l.turns, reward=float(ep.reward),
-                      progress=float(ep.progress), success=bool(ep.success), finish_reason=l.finish,
-                      n_tool_calls=ep.n_calls, meta={'key': l.key, 'sample': l.sample, 'step': step})
+
+# %% ../nbs/05_rollout.ipynb #f23202f2
+class TreeError(ValueError):
+    "A tree used in a way its state does not allow (open chains, a leaf continued, inconsistent leaves)."
+
+class Tree:
+    "One task's rollout tree: `Node`s by path; the root `()` is the prompt, leaves are finished episodes."
+    def __init__(self, task:Task, # the task
+                 key, # the task's key in the step (its group; part of every seed)
+                 prompt_ids:Sequence[int] # tokens of the rendered prompt
+                ):
+        self.task, self.key, self.prompt_ids = task, key, list(prompt_ids)
+        self.nodes: dict[tuple, Node] = {(): Node(path=())}
+        self.hidden: dict[tuple, Tensor] = {}     # path -> (H,) last hidden state of the node's prefix
+        self.started: dict[tuple, int] = {}       # path -> chains started there
+        self.open = 0                             # chains in flight
+        self.replayed_steps = 0                   # episode steps replayed to start chains below the root (tools, not the model)
+        self._ids: dict[tuple, list[int]] = {(): []}
+
+    def __getitem__(self, path:tuple)->Node: return self.nodes[tuple(path)]
+    def __len__(self)->int: return len(self.nodes)
+
+    def path_nodes(self, path:tuple)->list[Node]:
+        "The nodes from the root's first child down to `path` (one per turn)."
+        return [self.nodes[tuple(path[:d])] for d in range(1, len(path) + 1)]
+
+    def turns(self, path:tuple)->list[Turn]: return [n.turn for n in self.path_nodes(path)]
+
+    def completion_ids(self, path:tuple)->list[int]:
+        "Actions and observations from the prompt down to `path` (a new list)."
+        path = tuple(path)
+        if path not in self._ids:
+            t = self.nodes[path].turn
+            self._ids[path] = self.completion_ids(path[:-1]) + t.action_ids + t.obs_ids
+        return list(self._ids[path])
+
+    def prefix_ids(self, path:tuple)->list[int]: return self.prompt_ids + self.completion_ids(path)
+
+    def add_child(self, parent:tuple, # the node continued
+                  turn:Turn, # the turn taken from it (action and observation)
+                  info:dict|None=None # the new node's info
+                 )->tuple:
+        "Add the node reached from `parent` by `turn`; returns its path."
+        node = self.nodes[tuple(parent)]
+        if node.done: raise TreeError(f"node {tuple(parent)} is a leaf: a finished episode has no continuation")
+        path = tuple(parent) + (len(node.children),)
+        node.children.append(path)
+        self.nodes[path] = Node(path=path, turn=turn, info=dict(info or {}))
+        return path
+
+    def finish(self, path:tuple, # the node where the episode ended
+               reward:float, # terminal reward
+               success:bool, # terminal success
+               **info # final info: progress, finish_reason, n_tool_calls
+              )->None:
+        "Mark `path` a leaf with its terminal reward, success and final info (progress, finish_reason, n_tool_calls)."
+        n = self.nodes[tuple(path)]
+        n.done, n.reward, n.success = True, float(reward), bool(success)
+        n.info.update(info)
+
+    def leaves(self, under:tuple=())->list[tuple]:
+        "Leaf paths below `under` (itself included), in path order."
+        u = tuple(under)
+        return sorted(p for p, n in self.nodes.items() if n.done and p[:len(u)] == u)
+
+    def anchors(self)->list[tuple]:
+        "Paths of the nodes a continuation can start from: the root and every node that ends at an observation."
+        return sorted(p for p, n in self.nodes.items() if not n.done)
+
+    @property
+    def n_leaves(self)->int: return sum(n.done for n in self.nodes.values())
+    @property
+    def generated_tokens(self)->int:
+        "Tokens the model sampled for this tree (each shared token once)."
+        return sum(len(n.turn.action_ids) for p, n in self.nodes.items() if p)
+    @property
+    def tool_calls(self)->int:
+        "Tool calls made in this tree (a call on a shared prefix counts once)."
+        return sum(n.info.get('calls', 0) for n in self.nodes.values())
+
+    def check_complete(self)->None:
+        "Raise `TreeError` unless every chain finished: no chain in flight and every non-leaf node has children."
+        if self.open: raise TreeError(f"tree of task {self.task.id} has {self.open} chain(s) still in flight")
+        dangling = [p for p in self.anchors() if not self.nodes[p].children]
+        if dangling: raise TreeError(f"tree of task {self.task.id} has unfinished nodes with no continuation: {dangling[:5]}")
+
+# %% ../nbs/05_rollout.ipynb #34c0b977
+def hand_turn(a:Sequence[int], # action ids
+              o:Sequence[int]=(), # observation ids
+              kind:str='call' # 'call' | 'answer' | 'error'
+             )->Turn:
+    "A turn for hand-made trees (log-prob -0.5 and entropy 1.0 per action token)."
+    return Turn(action_ids=list(a), logprobs=[-.5]*len(a), entropies=[1.]*len(a), obs_ids=list(o), kind=kind)
+
+# %% ../nbs/05_rollout.ipynb #8d6eae87
+def _json_safe(info:dict)->dict:
+    "The entries of `info` that are JSON scalars (numbers, strings, booleans, None)."
+    return {k: v for k, v in info.items() if v is None or isinstance(v, (bool, int, float, str))}
+
+def _charged_leaf(tree:Tree, path:tuple)->tuple:
+    "The first leaf below `path` in path order (the leaf charged with the node's cost)."
+    while not tree[path].done: path = tree[path].children[0]
+    return path
+
+def tree_trajectories(tree:Tree, # a tree whose chains have all finished
+                      step:int=0, # training step (goes to meta)
+                      group:bool=False # a plain group (root chains only): no `node_path`, meta only (key, sample, step)
+                     )->list[Trajectory]:
+    "One trajectory per leaf, in path order, with `node_path` and `meta['tree']` (unless `group`)."
+    tree.check_complete()
+    leaves = tree.leaves()
+    tokens, calls = {l: 0 for l in leaves}, {l: 0 for l in leaves}
+    for p, n in tree.nodes.items():
+        if p:
+            l = _charged_leaf(tree, p)
+            tokens[l] += len(n.turn.action_ids); calls[l] += n.info.get('calls', 0)
+    out = []
+    for i, lp in enumerate(leaves):
+        leaf, nodes = tree[lp], [tree[lp[:d]] for d in range(len(lp) + 1)]
+        info = [{**_json_safe(n.info), 'children': len(n.children)} for n in nodes]
+        meta = dict(key=tree.key, sample=i, step=step)
+        if not group: meta['tree'] = dict(leaf=i, n_leaves=len(leaves), new_tokens=tokens[lp], new_calls=calls[lp], nodes=info)
+        out.append(Trajectory(task_id=tree.task.id, prompt_ids=list(tree.prompt_ids), turns=[n.turn for n in nodes[1:]],
+                              reward=float(leaf.reward), progress=float(leaf.info.get('progress', 0.0)), success=bool(leaf.success),
+                              finish_reason=leaf.info.get('finish_reason', 'answer'), n_tool_calls=int(leaf.info.get('n_tool_calls', 0)),
+                              node_path=None if group else lp, meta=meta))
+    return out
+
+# %% ../nbs/05_rollout.ipynb #429b133c
+@dataclass
+class Chain:
+    "An episode in flight inside a tree: it stands at node `path` and adds one node per turn until it finishes."
+    tree: int                 # index of its tree in the list being grown
+    path: tuple               # the node it stands at
+    live: _Live               # its episode, completion ids and turns so far (the rollout's bookkeeping)
+    info: dict = field(default_factory=dict) # method data carried along the chain (ARPO: its initial entropy)
+    @property
+    def sample(self): return self.live.sample
+    @property
+    def done(self)->bool: return self.live.finish is not None
+
+@dataclass
+class Segment:
+    "What one round did to one chain."
+    chain: Chain              # the chain (now standing at `child`)
+    parent: tuple             # the node it was continued from
+    child: tuple              # the node its new turn made
+    completion: Completion    # the engine's completion (ids, log-probs, entropies)
+
+def chain_sample(path:tuple, # the node the chain starts at
+                 j:int # how many chains were started there before
+                )->int|str:
+    "Seed name of a chain: `j` at the root (like group-rollout sample `j`), `'a.b/j'` at node (a, b)."
+    return j if not path else f"{'.'.join(map(str, path))}/{j}"
+
+def replay_episode(world, # the task's world
+                   task:Task, # the task
+                   turns:Sequence[Turn], # the turns leading to the node
+                   cfg:RolloutConfig=RolloutConfig() # limits (`max_turns`)
+                  ):
+    "A fresh episode of `task` brought to the state after `turns` by replaying their action texts."
+    ep = world.episode(task, **({} if cfg.max_turns is None else {'max_turns': cfg.max_turns}))
+    for i, t in enumerate(turns):
+        r = ep.step(t.action_text)
+        if r.done or abs(ep.progress - t.progress) > 1e-9:
+            raise TreeError(f"replaying turn {i} of task {task.id} did not reproduce the recorded episode "
+                            f"(done={r.done}, progress {ep.progress} vs {t.progress}): is the world deterministic?")
+    return ep
+
+def start_chains(trees:Sequence[Tree], # the trees being grown
+                 ti:int, # index of the tree
+                 path:tuple, # the anchor to continue
+                 k:int, # number of chains
+                 world, # the world
+                 cfg:RolloutConfig=RolloutConfig(), # limits
+                 wrap:Callable|None=None, # wraps each new episode (ARPO's tool-call limit)
+                 info:dict|None=None # initial `Chain.info`
+                )->list[Chain]:
+    "Open `k` chains at node `path` of tree `ti`, each with its own episode in the node's state."
+    tree, path = trees[ti], tuple(path)
+    if tree[path].done: raise TreeError(f"node {path} is a leaf: a finished episode has no continuation")
+    turns, j0 = tree.turns(path), tree.started.get(path, 0)
+    tree.started[path] = j0 + k; tree.open += k; tree.replayed_steps += k * len(turns)
+    out = []
+    for j in range(j0, j0 + k):
+        ep = replay_episode(world, tree.task, turns, cfg)
+        live = _Live(wrap(ep) if wrap else ep, tree.task, tree.key, chain_sample(path, j), tree.prompt_ids,
+                     ids=tree.completion_ids(path), turns=list(turns))
+        out.append(Chain(ti, path, live, dict(info or {})))
+    return out
+
+# %% ../nbs/05_rollout.ipynb #fcef32fb
+def action_sampling(fmt, # ChatFormat
+                    cfg:RolloutConfig # sampling settings and limits
+                   )->SamplingParams:
+    "The sampling parameters of one action, exactly as `rollout` builds them."
+    return SamplingParams(temperature=cfg.temperature, top_p=cfg.top_p, max_tokens=cfg.max_action_tokens,
+                          stop_token_ids=tuple(fmt.stop_token_ids), eos_token_id=fmt.eos_token_id,
+                          stop_strings=tuple(getattr(fmt, 'stop_strings_needed', ()) or ()))
+
+def _generate(engine, prompts, sp, n, seeds, hidden:bool):
+    "engine.generate, asking for hidden states only when wanted and supported."
+    if hidden and 'return_hidden' in inspect.signature(engine.generate).parameters:
+        return engine.generate(prompts, sp, n=n, seeds=seeds, return_hidden=True)
+    return engine.generate(prompts, sp, n=n, seeds=seeds)
+
+def _step_chains(fmt, trees:Sequence[Tree], pairs:list, cfg:RolloutConfig)->list[Segment]:
+    "Apply each completion to its chain's episode and add the node it makes."
+    chains, comps = [c for c, _ in pairs], [x for _, x in pairs]
+    calls0 = [c.live.ep.n_calls for c in chains]
+    _advance(fmt, comps, [c.live for c in chains], cfg)
+    out = []
+    for c, comp, n0 in zip(chains, comps, calls0):
+        tree, l, parent = trees[c.tree], c.live, c.path
+        child = tree.add_child(parent, l.turns[-1], dict(chain=str(c.sample), calls=l.ep.n_calls - n0, len=len(l.ids)))
+        if l.finish is not None:
+            tree.finish(child, l.ep.reward, l.ep.success, progress=float(l.ep.progress), finish_reason=l.finish, n_tool_calls=l.ep.n_calls)
+            tree.open -= 1
+        c.path = child
+        out.append(Segment(c, parent, child, comp))
+    return out
+
+def grow(engine, # generation engine
+         fmt, # ChatFormat of the policy
+         world, # the world
+         trees:Sequence[Tree], # the trees the chains belong to
+         chains:Sequence[Chain], # chains to run (from `start_chains`)
+         cfg:RolloutConfig=RolloutConfig(), # sampling and limits
+         seed:int=0, # run seed
+         step:int=0, # training step
+         on_segment:Callable|None=None, # (trees, segments) -> new chains, after every round
+         hidden:bool=False # record the last hidden state of every prefilled node in `tree.hidden`
+        )->list[tuple[int, tuple]]:
+    "Run `chains` (and any `on_segment` starts) to their ends; returns the new leaves as (tree index, path)."
+    sp, chains, leaves = action_sampling(fmt, cfg), list(chains), []
+    while chains:
+        at: dict[tuple, list[Chain]] = {}
+        for c in chains: at.setdefault((c.tree, c.path), []).append(c)
+        by_n: dict[int, list[tuple]] = {}
+        for node, cs in at.items(): by_n.setdefault(len(cs), []).append(node)
+        pairs = []
+        for n, nodes in by_n.items():
+            seeds = [episode_seed(seed, step, c.live.key, c.sample, len(c.path)) for nd in nodes for c in at[nd]]
+            outs = _generate(engine, [trees[ti].prefix_ids(p) for ti, p in nodes], sp, n, seeds, hidden)
+            for (ti, p), comps in zip(nodes, outs):
+                if comps and getattr(comps[0], 'hidden', None) is not None: trees[ti].hidden[p] = comps[0].hidden
+                pairs += zip(at[(ti, p)], comps)
+        segs = _step_chains(fmt, trees, pairs, cfg)
+        leaves += [(s.chain.tree, s.child) for s in segs if s.chain.done]
+        new = list(on_segment(trees, segs)) if on_segment else []
+        chains = [s.chain for s in segs if not s.chain.done] + new
+    return leaves
+
+# %% ../nbs/05_rollout.ipynb #bc2ec976
+def rollout(engine:Engine, # generation engine
+            fmt, # ChatFormat of the policy's tokenizer
+            world:World, # the world the tasks belong to
+            tasks:Sequence[Task], # tasks to play
+            cfg:RolloutConfig=RolloutConfig(), # sampling and limits
+            seed:int=0, # run seed
+            step:int=0, # training step (part of every action's seed)
+            keys:Sequence|None=None # one key per task for seeding (default: its index); data-parallel callers pass global indices
+           )->list[Trajectory]:
+    "Play `cfg.group_size` episodes of every task together: one tree per task with G root chains; trajectories in task-major order."
+    keys = list(keys) if keys is not None else list(range(len(tasks)))
+    if len(keys) != len(tasks): raise ValueError(f"need one key per task: {len(keys)} keys for {len(tasks)} tasks")
+    trees = [Tree(t, k, fmt.prompt_ids(t)) for t, k in zip(tasks, keys)]
+    chains = [c for i in range(len(trees)) for c in start_chains(trees, i, (), cfg.group_size, world, cfg)]
+    grow(engine, fmt, world, trees, chains, cfg, seed=seed, step=step)
+    return [tr for t in trees for tr in tree_trajectories(t, step, group=True)]
+
+# %% ../nbs/05_rollout.ipynb #a1b2c3d8
+def sampling_cost(ts:Sequence[Trajectory] # one task's trajectories (chains, or the leaves of one tree)
+                 )->dict:
+    "The one sampling-cost count: trajectories, tokens generated, tool calls made and entropy mass, each tree node's action once."
+    seen, tokens, calls, ent = set(), 0, 0, 0.0
+    for i, t in enumerate(ts):
+        for k, turn in enumerate(t.turns):
+            node = tuple(t.node_path[:k+1]) if t.node_path is not None else (i, k)
+            if node in seen: continue
+            seen.add(node); tokens += len(turn.action_ids); ent += sum(turn.entropies)
+            calls += TOOL_CALL_OPEN in turn.action_text
+    return dict(trajectories=len(ts), tokens=tokens, tool_calls=calls, ent_sum=ent, ent_n=tokens)
+
 
 # %% ../nbs/05_rollout.ipynb #1d1dc25a
 def summarize(trajs:Sequence[Trajectory])->dict:

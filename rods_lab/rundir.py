@@ -124,13 +124,23 @@ def has_step(self:RunDir, step:int)->bool:
     "Is there a metrics line for `step`?"
     return self.metrics_file.exists() and any(m['step'] == step for m in read_json_lines(self.metrics_file, 'metrics'))
 
+def _cut_log(path:Path, what:str, step:int)->None:
+    "Keep the lines of `path` up to `step`; a torn last line (a write cut by a kill) is dropped, any other bad line raises."
+    if not path.exists(): return
+    text = path.read_text(encoding='utf-8')
+    lines = text.splitlines()
+    if lines and not text.endswith('\n'):
+        try: json.loads(lines[-1])
+        except json.JSONDecodeError: lines = lines[:-1]
+    tmp = path.with_name(path.name + '.cut'); tmp.write_text(''.join(l + '\n' for l in lines))
+    keep = [m for m in read_json_lines(tmp, what) if m['step'] <= step]; tmp.unlink()
+    path.write_text(''.join(json.dumps(m, default=float) + '\n' for m in keep))
+
 @patch
-def truncate_metrics(self:RunDir, step:int # the checkpoint's step
-                    )->None:
-    "Drop the metrics lines written after `step` (by a run that was killed after its last checkpoint)."
-    if not self.metrics_file.exists(): return
-    keep = [m for m in read_json_lines(self.metrics_file, 'metrics') if m['step'] <= step]
-    self.metrics_file.write_text(''.join(json.dumps(m, default=float) + '\n' for m in keep))
+def truncate_logs(self:RunDir, step:int # the checkpoint's step
+                 )->None:
+    "Cut every append-only log (metrics, gradient probe) back to `step`: what a run killed after its last checkpoint wrote is dropped."
+    _cut_log(self.metrics_file, 'metrics', step); _cut_log(self.probe_file, 'gradient probe', step)
 
 @patch
 def check_fresh(self:RunDir)->None:

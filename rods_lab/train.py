@@ -233,9 +233,13 @@ def strategy_options(cfg:RunConfig, # the run's configuration
     named = set(DATA_STRATEGIES) | set(ROLLOUT_STRATEGIES)
     return {k: v for k, v in o.items() if not (k in named and isinstance(v, dict))}
 
-_OPTION_WORDS = dict(   # how option errors read (unknown key, bad value, broken rule): what users and tests match on
-    data=("unknown option '{k}' for data strategy '{name}'", "option '{k}' of data strategy '{name}'", "data strategy '{name}': "),
-    rollout=("unknown {name} option '{k}'", "{name} option '{k}'", ''))
+_OPTION_WORDS = dict(   # how option errors read (bad value, broken rule): what users and tests match on
+    data=("option '{k}' of data strategy '{name}'", "data strategy '{name}': "),
+    rollout=("{name} option '{k}'", ''))
+
+def _strategy_kind(name:str)->str:
+    "'data strategy', 'rollout strategy' or plain 'strategy' (unregistered), as option errors name it."
+    return 'data strategy' if name in DATA_STRATEGIES else 'rollout strategy' if name in ROLLOUT_STRATEGIES else 'strategy'
 
 def _wants_tuple(tp)->bool:
     "Does annotation `tp` take a tuple but not a list (so a JSON list must become a tuple)?"
@@ -247,12 +251,13 @@ def parse_options(cls:type, # the strategy's options dataclass (optional hooks: 
                   name:str # the strategy's registered name: its block in `cfg.options`, and the messages
                  ):
     "The strategy's checked, resolved options; `ValueError` naming the option, the value and the expected type (or the rule)."
-    unknown, bad, rule = _OPTION_WORDS['data' if name in DATA_STRATEGIES else 'rollout']
+    bad, rule = _OPTION_WORDS['data' if name in DATA_STRATEGIES else 'rollout']
     d, fields, hints = strategy_options(cfg, name), [f.name for f in dataclasses.fields(cls)], typing.get_type_hints(cls)
     for k, v in d.items():
         if k not in fields:
             m = difflib.get_close_matches(k, fields, n=1)
-            raise ValueError(unknown.format(k=k, name=name) + (f" (did you mean '{m[0]}'?)" if m else '') + f"; valid: {', '.join(fields)}")
+            raise ValueError(f"unknown option '{k}' for {_strategy_kind(name)} '{name}'"
+                             + (f" (did you mean '{m[0]}'?)" if m else '') + f"; valid: {', '.join(fields)}")
         if not _type_ok(v, hints[k]): raise ValueError(bad.format(k=k, name=name) + f" must be {_tname(hints[k])}, got {v!r}")
     opts = cls(**{k: tuple(v) if isinstance(v, list) and _wants_tuple(hints[k]) else v for k, v in d.items()})
     if hasattr(opts, 'resolve'): opts = opts.resolve(cfg)

@@ -18,7 +18,7 @@ from .tools import TOOL_CALL_OPEN
 from .core import Trajectory, derive_seed, make_rng, seed_everything, to_dict
 from .worlds import get_world
 from .engine import make_engine
-from .rollout import evaluate
+from .rollout import evaluate, sampling_cost
 from .advantage import compute_advantages
 from .loss import policy_loss, count_items
 from .train import (RunConfig, GroupResult, DATA_STRATEGIES, ROLLOUT_STRATEGIES, config_fields, make_config, validate_config,
@@ -26,7 +26,7 @@ from .train import (RunConfig, GroupResult, DATA_STRATEGIES, ROLLOUT_STRATEGIES,
 from .rundir import RunDir, atomic_save_dir, swap_dir
 
 # %% auto #0
-__all__ = ['RESUMABLE', 'make_accelerator', 'LabState', 'Trainer', 'sampling_cost', 'deterministic_metrics', 'train']
+__all__ = ['RESUMABLE', 'make_accelerator', 'LabState', 'Trainer', 'deterministic_metrics', 'train']
 
 # %% ../nbs/08c_trainer.ipynb #1f85c297
 def make_accelerator(cpu:bool, # run on CPU
@@ -109,18 +109,6 @@ def _git_commit()->str|None:
     except Exception: return None
 
 # %% ../nbs/08c_trainer.ipynb #95403917
-def sampling_cost(ts:Sequence[Trajectory] # one task's trajectories (chains, or the leaves of one tree)
-                 )->dict:
-    "Tokens generated, tool calls made and entropy mass, counting each tree node's action once."
-    seen, tokens, calls, ent = set(), 0, 0, 0.0
-    for i, t in enumerate(ts):
-        for k, turn in enumerate(t.turns):
-            node = tuple(t.node_path[:k+1]) if t.node_path is not None else (i, k)
-            if node in seen: continue
-            seen.add(node); tokens += len(turn.action_ids); ent += sum(turn.entropies)
-            calls += TOOL_CALL_OPEN in turn.action_text
-    return dict(tokens=tokens, tool_calls=calls, ent_sum=ent, ent_n=tokens)
-
 @patch
 def collect(self:Trainer, step:int # training step
            )->tuple[list[GroupResult], list[Trajectory], dict]:
@@ -363,9 +351,9 @@ def save_checkpoint(self:Trainer)->Path:
 @patch
 def load_checkpoint(self:Trainer, ck:Path # a whole checkpoint directory (`RunDir.checkpoint()`)
                    )->None:
-    "Restore model, optimiser, scheduler, RNG and lab state from `ck`; drop metrics lines written after it."
+    "Restore model, optimiser, scheduler, RNG and lab state from `ck`; cut the run's logs (metrics, gradient probe) back to it."
     self.acc.load_state(str(ck/'state'))
-    if self.acc.is_main_process: self.rd.truncate_metrics(self.step_)
+    if self.acc.is_main_process: self.rd.truncate_logs(self.step_)
 
 @patch
 def save_marks(self:Trainer, marks:list[int], # budget marks (trajectories) this step reached

@@ -71,7 +71,7 @@ def test_arpo_smoke(tmp_path):
         assert (out/w/'arpo_soft-s0'/'metrics.jsonl').exists()
 
 @pytest.mark.parametrize('params,msg', [
-    (dict(trace_options={'min_root_chainz': 2}), "unknown trace option 'min_root_chainz' (did you mean 'min_root_chains'"),
+    (dict(trace_options={'min_root_chainz': 2}), "unknown option 'min_root_chainz' for rollout strategy 'trace' (did you mean 'min_root_chains'"),
     (dict(methods=['trace', 'grpo', 'rando_tree']), 'methods must be distinct names from trace, grpo, random_tree'),
     (dict(n_seed=2), "unknown parameter 'n_seed' (did you mean 'n_seeds'"),
     (dict(steps='12'), "parameter 'steps' must be int, got '12'"),

@@ -7,162 +7,19 @@ Docs: https://rods-lab.github.io/rods_lab/mathtool.html.md"""
 # %% ../../nbs/02c_mathtool.ipynb #49b68aac
 from __future__ import annotations
 import random, re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Sequence
 from ..core import Task, ToolSpec, Structure, chain_depth
-from ..tools import ToolError, render_call, render_answer
+from ..tools import render_call, render_answer
 from . import World, Episode, TaskError, register_world
+from .mathtool_calculator import evaluate, format_number
 
 # %% auto #0
-__all__ = ['MAX_EXPR_CHARS', 'MAX_ABS', 'MAX_EXPONENT', 'MAX_NESTING', 'PRECISION', 'DECIMALS', 'OPS', 'FRACTION_WORDS',
-           'PERCENTS', 'PLAN_KINDS', 'OP_WEIGHTS', 'MAX_VALUE', 'THEMES', 'START', 'QUESTIONS', 'CALCULATOR',
-           'SYSTEM_PROMPT', 'Token', 'tokenize', 'evaluate', 'format_number', 'calculate', 'Op', 'exact_givens',
-           'times_word', 'step_value', 'step_expression', 'make_plan', 'plan_structure', 'plan_of', 'sample_numbers',
-           'problems', 'Theme', 'tell', 'answer_number', 'MathEpisode', 'MathToolWorld']
-
-# %% ../../nbs/02c_mathtool.ipynb #144a9078
-MAX_EXPR_CHARS = 200      # longer expressions are refused
-MAX_ABS = 10**15          # largest magnitude of any number: literal, intermediate or result
-MAX_EXPONENT = 64         # largest |exponent| of **
-MAX_NESTING = 32          # deepest nesting of parentheses and signs
-PRECISION = 10**12        # values whose denominator exceeds this are rounded to 12 decimals
-DECIMALS = 6              # decimals shown in a result
-
-_TOKEN_RE = re.compile(r'(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)|(?P<op>\*\*|[-+*/%()])|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<space>\s+)')
-_HINTS = {'x': 'write * to multiply', 'X': 'write * to multiply', '\u00d7': 'write * to multiply', '^': 'write ** for powers',
-          '\u00f7': 'write / to divide', ',': 'write numbers without thousands separators', '=': 'write only the expression, without =',
-          '$': 'write only numbers, without units'}
-_ALLOWED = 'use only numbers and + - * / % ** ( )'
-
-@dataclass(frozen=True)
-class Token:
-    "One token of an arithmetic expression."
-    kind: str     # 'num' | 'op' | 'end'
-    text: str     # the characters of the token
-    pos: int      # 0-based character index in the expression
-
-def _hint(s:str)->str: return f" ({_HINTS[s]})" if s in _HINTS else ''
-
-def tokenize(expression:str # the arithmetic expression
-            )->list[Token]:
-    "Numbers and operators of `expression`, ending with an 'end' token; `ToolError` on anything else."
-    toks, pos = [], 0
-    while pos < len(expression):
-        m = _TOKEN_RE.match(expression, pos)
-        if m is None: raise ToolError(f"unexpected character {expression[pos]!r} at character {pos}{_hint(expression[pos])}; {_ALLOWED}")
-        if m.lastgroup == 'name': raise ToolError(f"names are not allowed: {m.group()!r} at character {pos}{_hint(m.group())}; {_ALLOWED}")
-        if m.lastgroup != 'space': toks.append(Token(m.lastgroup, m.group(), pos))
-        pos = m.end()
-    return toks + [Token('end', '', len(expression))]
-
-# %% ../../nbs/02c_mathtool.ipynb #f6526f43
-def _checked(v:Fraction, tok:Token)->Fraction:
-    "`v` within the magnitude limit (else `ToolError`), rounded if its denominator is too large."
-    if abs(v) > MAX_ABS: raise ToolError(f"number too large at character {tok.pos} (the limit is {MAX_ABS:.0e} in magnitude)")
-    return Fraction(round(v * PRECISION), PRECISION) if v.denominator > PRECISION else v
-
-def _number(text:str)->Fraction:
-    "Exact value of a numeric literal such as '12', '3.25', '.5' or '7.'."
-    whole, _, frac = text.partition('.')
-    return Fraction(int(whole or '0') * 10**len(frac) + int(frac or '0'), 10**len(frac))
-
-def _divide(a:Fraction, b:Fraction, op:Token)->Fraction:
-    if b == 0: raise ToolError(f"division by zero at character {op.pos}")
-    return _checked(a / b, op)
-
-def _remainder(a:Fraction, b:Fraction, op:Token)->Fraction:
-    if b == 0: raise ToolError(f"remainder (%) by zero at character {op.pos}")
-    return _checked(a % b, op)
-
-def _power(a:Fraction, b:Fraction, op:Token)->Fraction:
-    if b.denominator != 1: raise ToolError(f"the exponent after character {op.pos} must be a whole number, got {format_number(b)}")
-    if abs(b) > MAX_EXPONENT: raise ToolError(f"exponent too large at character {op.pos} ({b}; the limit is {MAX_EXPONENT})")
-    if a == 0 and b < 0: raise ToolError(f"division by zero at character {op.pos} (0 to a negative power)")
-    return _checked(a ** int(b), op)
-
-_BINARY = {'+': lambda a, b, op: _checked(a + b, op), '-': lambda a, b, op: _checked(a - b, op),
-           '*': lambda a, b, op: _checked(a * b, op), '/': _divide, '%': _remainder, '**': _power}
-
-# %% ../../nbs/02c_mathtool.ipynb #50a08044
-class _Parser:
-    "Recursive-descent evaluation of a token list over exact fractions."
-    def __init__(self, toks:list[Token]): self.toks, self.i, self.depth = toks, 0, 0
-
-    @property
-    def tok(self)->Token: return self.toks[self.i]
-    def take(self)->Token: self.i += 1; return self.toks[self.i-1]
-
-    @contextmanager
-    def nested(self, tok:Token):
-        self.depth += 1
-        if self.depth > MAX_NESTING: raise ToolError(f"too deeply nested at character {tok.pos} (the limit is {MAX_NESTING} levels)")
-        yield
-        self.depth -= 1
-
-    def binary(self, ops:tuple, operand:Callable)->Fraction:
-        v = operand()
-        while self.tok.kind == 'op' and self.tok.text in ops:
-            op = self.take(); v = _BINARY[op.text](v, operand(), op)
-        return v
-
-    def sum(self)->Fraction: return self.binary(('+', '-'), self.product)
-    def product(self)->Fraction: return self.binary(('*', '/', '%'), self.signed)
-
-    def signed(self)->Fraction:
-        if self.tok.text not in ('-', '+'): return self.power()
-        op = self.take()
-        with self.nested(op): v = self.signed()
-        return -v if op.text == '-' else v
-
-    def power(self)->Fraction:
-        v = self.atom()
-        if self.tok.text != '**': return v
-        op = self.take()
-        return _power(v, self.signed(), op)
-
-    def atom(self)->Fraction:
-        t = self.take()
-        if t.kind == 'num': return _checked(_number(t.text), t)
-        if t.text != '(':
-            if t.kind == 'end': raise ToolError(f"the expression ends too early: a number or '(' is missing at character {t.pos}")
-            raise ToolError(f"syntax error at character {t.pos}: expected a number or '(', found {t.text!r}")
-        with self.nested(t): v = self.sum()
-        if self.tok.text != ')':
-            where = 'is never closed' if self.tok.kind == 'end' else f"is not closed: found {self.tok.text!r} at character {self.tok.pos}"
-            raise ToolError(f"syntax error: '(' at character {t.pos} {where}")
-        self.take(); return v
-
-# %% ../../nbs/02c_mathtool.ipynb #465e3c4a
-def evaluate(expression:str # arithmetic with numbers, + - * / % ** and parentheses
-            )->Fraction:
-    "The exact value of `expression`; a `ToolError` with a clear message for anything else."
-    if not isinstance(expression, str): raise ToolError('the expression must be a string such as "12 * (3 + 4)"')
-    if len(expression) > MAX_EXPR_CHARS:
-        raise ToolError(f"the expression is too long ({len(expression)} characters; the limit is {MAX_EXPR_CHARS})")
-    p = _Parser(tokenize(expression))
-    if p.tok.kind == 'end': raise ToolError('the expression is empty')
-    v = p.sum()
-    if p.tok.kind != 'end':
-        tip = ' (an operator is missing)' if p.tok.kind == 'num' or p.tok.text == '(' else ''
-        raise ToolError(f"syntax error at character {p.tok.pos}: unexpected {p.tok.text!r}{tip}")
-    return v
-
-def format_number(v:Fraction, # an exact value
-                  decimals:int=DECIMALS # decimals kept for non-integers
-                 )->str:
-    "Short text of a value: integers without '.0', other values rounded to `decimals` places without trailing zeros."
-    if v.denominator == 1: return str(v.numerator)
-    scaled = abs(round(v * 10**decimals))
-    whole, frac = divmod(scaled, 10**decimals)
-    s = f"{whole}.{frac:0{decimals}d}".rstrip('0').rstrip('.')
-    return '-' + s if v < 0 and s != '0' else s
-
-def calculate(expression:str # arithmetic expression
-             )->str:
-    "The calculator tool: `evaluate` then `format_number`."
-    return format_number(evaluate(expression))
+__all__ = ['OPS', 'FRACTION_WORDS', 'PERCENTS', 'PLAN_KINDS', 'OP_WEIGHTS', 'MAX_VALUE', 'THEMES', 'START', 'QUESTIONS',
+           'CALCULATOR', 'SYSTEM_PROMPT', 'Op', 'exact_givens', 'times_word', 'step_value', 'step_expression',
+           'make_plan', 'plan_structure', 'plan_of', 'sample_numbers', 'problems', 'Theme', 'tell', 'answer_number',
+           'MathEpisode', 'MathToolWorld']
 
 # %% ../../nbs/02c_mathtool.ipynb #b78dc267
 @dataclass(frozen=True)
