@@ -47,13 +47,20 @@ check-sync: setup
 	  git status --porcelain -- nbs rods_lab README.md experiments; git --no-pager diff --stat; \
 	  echo "error: notebooks not clean or package/README out of sync: run nbdev-clean, nbdev-export, rods-lab readme and commit"; exit 1; fi
 
+# Every notebook, tested as nbdev-test tests it (nbdev's own test_nb: same skip flags, time-outs, working directory);
+# the executed copies are kept in _build/executed so that `make docs` does not execute them again.
 nbtest: setup
-	$(BIN)/nbdev-test --n-workers 2
+	$(BIN)/python -m rods_lab.docs execute --force --workers 2
+
+# The docs site in _site/ (Sphinx + MyST-NB + Furo, strict: any warning fails), offline; executes only the notebooks
+# whose executed copy is missing or stale. Quarto users can still run nbdev-docs.
+docs: setup
+	$(BIN)/python -m rods_lab.docs build --workers 2
 
 pytest: setup
 	$(BIN)/python -m pytest -q
 
-test: check-sync nbtest pytest
+test: check-sync nbtest docs pytest
 
 export: setup
 	$(BIN)/nbdev-export

@@ -70,6 +70,7 @@ class ArpoOptions:
     beta: float = 0.2                   # weight of the entropy change ΔH, >= 0
     max_tool_calls: int|None = None     # most tool calls per chain (reference 3-5; None: only the world's turn limit)
     vocab_size: int|None = None         # |V| for the normalisation (None: the policy model's vocab_size)
+    branch_baseline: str = 'own'        # a branch's H_init: 'own' (its own first segment, as the public code) or 'inherit' (its source chain's)
 
     def check(self, cfg:RunConfig):
         M = resolve_budget(self.budget, cfg)
@@ -81,6 +82,7 @@ class ArpoOptions:
         if not (self.beta >= 0 and math.isfinite(self.beta)): raise ValueError(f"beta must be a finite number >= 0, got {self.beta}")
         if self.max_tool_calls is not None and self.max_tool_calls < 1: raise ValueError(f"max_tool_calls must be None or >= 1, got {self.max_tool_calls}")
         if self.vocab_size is not None and self.vocab_size < 2: raise ValueError(f"vocab_size must be >= 2, got {self.vocab_size}")
+        if self.branch_baseline not in ('own', 'inherit'): raise ValueError(f"branch_baseline must be 'own' or 'inherit', got {self.branch_baseline!r}")
 
     def initial(self, M:int)->int: return max(1, M // 2) if self.initial_rollouts is None else self.initial_rollouts
 
@@ -94,12 +96,11 @@ class ArpoRollout(TreeRollout):
         self.N = self.opts.initial(self.M)
         conf = getattr(getattr(policy, 'model', None), 'config', None)
         self.V = self.opts.vocab_size or getattr(conf, 'vocab_size', None) or len(policy.tokenizer)
-        self.h_init: dict = {}
 
     def wrap(self, ep): return ep if self.opts.max_tool_calls is None else CallLimit(ep, self.opts.max_tool_calls)
 
     def grow_trees(self, engine, trees:list[Tree], step:int)->None:
-        self.h_init, self.step_ = {}, step                  # H_init: reset every rollout call
+        self.step_ = step                                   # H_init lives on the chains: fresh every rollout call
         self.used = [self.N] * len(trees)
         chains = [c for i in range(len(trees)) for c in self.start(trees, i, (), self.N, wrap=self.wrap)]
         self.grow(engine, trees, chains, step, on_segment=self.on_segment)
@@ -114,8 +115,10 @@ class ArpoRollout(TreeRollout):
             c, tree = s.chain, trees[s.chain.tree]
             node = tree[s.child]
             H = node.info['H'] = segment_entropy(s.completion.entropies, self.V, o.entropy_tokens)
-            if 'h_init' not in c.info: c.info['h_init'] = self.h_init[(tree.key, c.sample)] = H
-            if c.done or not node.info.get('calls'): continue           # branch only right after a tool call's observation
+            if 'h_init' not in c.info:                                  # the chain's first segment: its baseline
+                c.info['h_init'] = node.info['h_init'] = H
+                node.info['baseline'] = 'branch' if c.info.get('branch') else 'root'
+            if c.done or not node.info.get('calls') or self.used[c.tree] >= self.M: continue   # a decision: after a call, with a free slot
             dH = H - c.info['h_init']
             p = branch_probability(dH, o.tau, o.beta)
             rng = make_rng(self.cfg.seed, 'arpo', self.step_, str(tree.key), str(c.sample), len(s.child))
@@ -124,19 +127,24 @@ class ArpoRollout(TreeRollout):
                 if self.used[c.tree] >= self.M: break
                 if rng.random() < p: k += 1; self.used[c.tree] += 1
             node.info.update(dH=dH, p_branch=p, branches=k)
-            if k: new += self.start(trees, c.tree, s.child, k, wrap=self.wrap, info={'h_init': c.info['h_init']})
+            if k: new += self.start(trees, c.tree, s.child, k, wrap=self.wrap, info=self.branch_info(c))
         return new
 
+    def branch_info(self, c)->dict:
+        "What a branch of chain `c` starts with: the mark, and the source's H_init when branches inherit it."
+        return {'branch': True} | ({'h_init': c.info['h_init']} if self.opts.branch_baseline == 'inherit' else {})
+
     def summary(self, trees:list[Tree])->dict:
-        "Base numbers plus decision points (dH, p, branches), tool calls per leaf, top-ups and call-limit ends."
+        "Base numbers plus decision points (dH, p, branches), top-ups and call-limit ends."
         leaves = [t[l] for t in trees for l in t.leaves()]
         return {**super().summary(trees), 'points': [(n.info['dH'], n.info['p_branch'], n.info['branches']) for t in trees for n in t.nodes.values() if 'dH' in n.info],
-                'leaf_calls': [int(n.info.get('n_tool_calls', 0)) for n in leaves], 'topup': sum(t.started.get((), 0) - self.N for t in trees),
+                'topup': sum(t.started.get((), 0) - self.N for t in trees),
                 'call_limit': sum(n.info.get('finish_reason') == 'max_tool_calls' for n in leaves)}
 
     def report(self, s:dict)->dict:
         pts, mean = s['points'], (lambda xs: sum(xs) / len(xs) if xs else float('nan'))
-        return {**super().report(s), 'arpo_tool_calls_per_traj': mean(s['leaf_calls']), 'arpo_tool_calls': s['tool_calls'],
+        per_traj = s['path_tool_calls'] / s['trajectories'] if s['trajectories'] else float('nan')   # from the step's `sampling_cost`
+        return {**super().report(s), 'arpo_tool_calls_per_traj': per_traj, 'arpo_tool_calls': s['tool_calls'],
                 'arpo_branches': sum(k for *_, k in pts), 'arpo_branch_points': len(pts), 'arpo_dH_mean': mean([d for d, _, _ in pts]),
                 'arpo_dH_branch_mean': mean([d for d, _, k in pts if k]), 'arpo_p_branch_mean': mean([p for _, p, _ in pts]),
                 'arpo_topup': s['topup'], 'arpo_call_limit': s['call_limit']}

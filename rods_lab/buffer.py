@@ -15,8 +15,8 @@ from .core import Task, ORIGINS, to_dict, from_dict, RecordError
 from .boundary import signature_str
 
 # %% auto #0
-__all__ = ['EVICT_REASONS', 'EVICTION_ORDERS', 'ReplayBuffer', 'SnapshotError', 'snapshot_path', 'write_snapshot',
-           'load_buffer_snapshot', 'flush_events', 'read_events', 'buffer_history']
+__all__ = ['EVICT_REASONS', 'EVICTION_ORDERS', 'SNAPSHOT_FIELDS', 'ReplayBuffer', 'SnapshotError', 'snapshot_path',
+           'write_snapshot', 'load_buffer_snapshot', 'flush_events', 'read_events', 'buffer_history']
 
 # %% ../nbs/09b_buffer.ipynb #30bfab90
 _COLS = dict(origin=np.int8, generation=np.int32, visits=np.int32, last_mean=np.float64, last_var=np.float64,
@@ -269,9 +269,26 @@ def load_buffer_snapshot(path:str|Path, # a `snapshot_<step>.jsonl.gz`
     if not lines: raise SnapshotError(f"{path}: empty buffer snapshot")
     return [_snapshot_row(path, i, l, tasks) for i, l in enumerate(lines, 1)]
 
+_INT, _NUM, _STR = (int,), (int, float, type(None)), (str,)
+SNAPSHOT_FIELDS = dict(id=_STR, origin=_STR, parent=(str, type(None)), generation=_INT, signature=_STR, depth=_INT, n_turns=_INT,
+                       difficulty=(dict,), visits=_INT, last_mean=_NUM, last_var=_NUM, last_signal_var=_NUM, ema_var=_NUM,
+                       zero_streak=_INT, admitted_step=_INT, last_step=_INT, priority=(int, float), children=(list,))   # a snapshot line's fields and their JSON types
+
+def _check_entry(r:dict)->str|None:
+    "None for a well-typed snapshot entry, else what is wrong (naming the field)."
+    if not isinstance(r, dict): return f"a line must be an object, got {type(r).__name__}"
+    for k, types in SNAPSHOT_FIELDS.items():
+        if k not in r: return f"field '{k}' is missing"
+        v = r[k]
+        if isinstance(v, bool) or not isinstance(v, types):
+            return f"field '{k}' must be {' or '.join('null' if t is type(None) else t.__name__ for t in types)}, got {v!r}"
+    if not all(isinstance(c, str) for c in r['children']): return "field 'children' must be a list of task ids"
+    return None
+
 def _snapshot_row(path:Path, i:int, line:str, tasks:bool)->dict:
     try:
         r = json.loads(line)
+        if (msg := _check_entry(r)) is not None: raise SnapshotError(f"{path}:{i}: {msg}")
         if tasks: r['task'] = from_dict(Task, r['task'])
         else: r.pop('task', None)
         return r
@@ -287,16 +304,27 @@ def flush_events(buf:ReplayBuffer, # the buffer (its pending events are written 
     "Append the pending events to the log; returns how many were written."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     if resumed and path.exists():
-        keep = [l for l in path.read_text().splitlines() if l.strip() and _line_step(l) <= buf.flushed_step]
+        keep = [l for i, l in _event_lines(path) if _line_step(path, i, l) <= buf.flushed_step]
         tmp = path.with_name(path.name + '.tmp'); tmp.write_text(''.join(l + '\n' for l in keep)); os.replace(tmp, path)
     with open(path, 'a', encoding='utf-8') as f:
         for e in buf.events: f.write(json.dumps(e, separators=(',', ':')) + '\n')
     n, buf.events, buf.flushed_step = len(buf.events), [], step
     return n
 
-def _line_step(line:str)->int:
+def _event_lines(path:Path)->list[tuple[int, str]]:
+    "(line number, text) of the event log's lines; a torn last line (a write cut by a kill) is left out."
+    text = path.read_text(encoding='utf-8')
+    lines = [(i, l) for i, l in enumerate(text.splitlines(), 1) if l.strip()]
+    if lines and not text.endswith('\n'):
+        try: json.loads(lines[-1][1])
+        except json.JSONDecodeError: lines = lines[:-1]
+    return lines
+
+def _line_step(path:Path, i:int, line:str)->int:
+    "The step of event line `i`; `SnapshotError` naming the file and line when it is not an event."
     try: return int(json.loads(line)['step'])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError): return 1 << 62    # a torn last line: dropped
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        raise SnapshotError(f"{path}:{i}: corrupted event line ({type(e).__name__}: {e}); only a torn last line is cut back") from None
 
 def read_events(path:str|Path, # `buffer/events.jsonl`
                 errors:str='raise' # 'raise' on a bad line, or 'skip' it

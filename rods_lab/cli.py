@@ -17,10 +17,11 @@ from .tools import render_call, render_answer, tool_signature, TOOL_CALL_OPEN, A
 from .worlds import get_world, list_worlds, split_tasks, TaskError, oracle_agent, random_agent, rollout_stats
 
 # %% auto #0
-__all__ = ['COMMANDS', 'Command', 'command', 'UsageError', 'build_parser', 'main', 'cmd_tasks', 'cmd_verify', 'cmd_worlds',
-           'cmd_methods', 'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval',
-           'worlds_table', 'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'summary_table',
-           'reference_summary', 'cmd_demo', 'study_readme', 'cmd_report', 'cmd_readme']
+__all__ = ['COMMANDS', 'BAD_INPUT', 'Command', 'command', 'UsageError', 'int_arg', 'float_arg', 'out_dir_arg', 'text_file_arg',
+           'debug_mode', 'build_parser', 'main', 'cmd_tasks', 'cmd_verify', 'cmd_worlds', 'cmd_methods',
+           'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval', 'worlds_table',
+           'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'notebook_defaults',
+           'summary_table', 'reference_summary', 'cmd_demo', 'study_readme', 'cmd_report', 'cmd_readme']
 
 # %% ../nbs/15_cli.ipynb #5a8a7d4e
 @dataclass
@@ -41,13 +42,66 @@ def command(name:str, help:str, configure:Callable|None=None, extra_flags:bool=F
         return fn
     return deco
 
+BAD_INPUT = (ValueError, OSError, RuntimeError, KeyError)   # what bad input (a value, a file, a run directory) raises below the CLI
+
 class UsageError(Exception):
     "Bad arguments found after parsing (e.g. an unknown world): reported like argparse does, exit 2."
+
+def int_arg(lo:int|None=None, # least allowed value (None: no bound)
+            hi:int|None=None # greatest allowed value (None: no bound)
+           )->Callable:
+    "An argparse `type` for an integer in [lo, hi]: a bad value is a usage error naming the flag, the value and the range."
+    want = 'an integer' + (f" in [{lo}, {hi}]" if lo is not None and hi is not None else f" >= {lo}" if lo is not None else '')
+    def parse(text:str)->int:
+        try: v = int(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"must be {want}, got {text!r}") from None
+        if (lo is not None and v < lo) or (hi is not None and v > hi): raise argparse.ArgumentTypeError(f"must be {want}, got {v}")
+        return v
+    parse.__name__ = 'int'
+    return parse
+
+def float_arg(lo:float=0.0 # least allowed value (inclusive)
+             )->Callable:
+    "An argparse `type` for a finite float >= lo."
+    def parse(text:str)->float:
+        try: v = float(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"must be a number >= {lo}, got {text!r}") from None
+        if not (v >= lo and v != float('inf')): raise argparse.ArgumentTypeError(f"must be a number >= {lo}, got {text}")
+        return v
+    parse.__name__ = 'float'
+    return parse
+
+def out_dir_arg(path:str, # the value of an output-directory flag
+                flag:str='--out' # the flag (named in the message)
+               )->Path:
+    "The output directory, if it can be created and written; a usage error naming the flag otherwise (nothing is created)."
+    from rods_lab.rundir import check_writable_dir, RunDirError
+    try: return check_writable_dir(path, flag)
+    except RunDirError as e: raise UsageError(str(e)) from None
+
+def text_file_arg(path:str, # the value of a file argument
+                  what:str='file' # how the message names it
+                 )->str:
+    "The UTF-8 text of an input file; a usage error for a missing path, a directory, or a binary file."
+    p = Path(path)
+    if not p.exists(): raise UsageError(f"{what} {path!r}: no such file")
+    if p.is_dir(): raise UsageError(f"{what} {path!r}: is a directory, not a file")
+    try: data = p.read_bytes()
+    except OSError as e: raise UsageError(f"{what} {path!r}: cannot be read ({e.strerror})") from None
+    if (nul := data.find(bytes(1))) >= 0: raise UsageError(f"{what} {path!r}: is a binary file (NUL byte at offset {nul}), not text")
+    try: return data.decode('utf-8')
+    except UnicodeDecodeError as e: raise UsageError(f"{what} {path!r}: is not UTF-8 text (bad byte at offset {e.start})") from None
+
+def debug_mode(argv:list[str] # the command line
+              )->bool:
+    "Show tracebacks: `--debug` anywhere on the command line, or `RODS_LAB_DEBUG=1`."
+    return '--debug' in argv or os.environ.get('RODS_LAB_DEBUG', '').lower() in ('1', 'true', 'yes', 'on')
 
 def build_parser()->argparse.ArgumentParser:
     "The argument parser with every registered subcommand."
     p = argparse.ArgumentParser(prog='rods-lab', description='rods_lab: RL for multi-turn tool-use LLM agents.')
     p.add_argument('--version', action='version', version=f"rods_lab {rods_lab.__version__}")
+    p.add_argument('--debug', action='store_true', help='show Python tracebacks (also: RODS_LAB_DEBUG=1)')
     sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True)
     for c in COMMANDS.values():
         sp = sub.add_parser(c.name, help=c.help, description=c.help)
@@ -56,15 +110,26 @@ def build_parser()->argparse.ArgumentParser:
 
 def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
         )->int:
-    "Entry point of `rods-lab`; returns the exit code."
+    "Entry point of `rods-lab`; returns the exit code. Bad input is one line on stderr and exit 2; no traceback unless `--debug`."
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = debug_mode(argv); argv = [a for a in argv if a != '--debug']
     p = build_parser()
     args, extra = p.parse_known_args(argv)
     if extra and not COMMANDS[args.command].extra_flags: p.error(f"unrecognized arguments: {' '.join(extra)}")
     args.overrides = extra
+    say = lambda msg: print(f"rods-lab {args.command}: error: {msg}", file=sys.stderr)
     try: return int(COMMANDS[args.command].run(args) or 0)
     except UsageError as e:
-        p.print_usage(sys.stderr); print(f"rods-lab {args.command}: error: {e}", file=sys.stderr); return 2
+        if debug: raise
+        p.print_usage(sys.stderr); say(e); return 2
     except BrokenPipeError: return 0
+    except KeyboardInterrupt: say('interrupted'); return 130
+    except BAD_INPUT as e:
+        if debug: raise
+        say(f"{e} (--debug shows the traceback)"); return 2
+    except Exception as e:
+        if debug: raise
+        say(f"{type(e).__name__}: {e} (an unexpected failure: rerun with --debug or RODS_LAB_DEBUG=1 for the traceback)"); return 1
 
 # %% ../nbs/15_cli.ipynb #9e666f61
 _DIFF_FLAGS = ('depth', 'turns', 'hops', 'steps')
@@ -82,8 +147,8 @@ def _world_and_difficulty(args):
 
 def _tasks_args(p):
     p.add_argument('world', help='world name (see `rods-lab worlds`)')
-    p.add_argument('--n', type=int, default=10, help='number of tasks')
-    p.add_argument('--seed', type=int, default=0, help='seed')
+    p.add_argument('--n', type=int_arg(0), default=10, help='number of tasks')
+    p.add_argument('--seed', type=int_arg(0), default=0, help='seed')
     _difficulty_args(p)
 
 @command('tasks', 'Print N tasks of a world as JSONL.', _tasks_args)
@@ -96,9 +161,8 @@ def cmd_tasks(args)->int:
 @command('verify', 'Check every task of a JSONL file; exit 1 if any is bad.', lambda p: p.add_argument('file', help='tasks, one JSON object per line'))
 def cmd_verify(args)->int:
     path = Path(args.file)
-    if not path.exists(): raise UsageError(f"no such file: {path}")
+    lines = text_file_arg(args.file, 'tasks file').splitlines()
     bad, n_ok = 0, 0
-    with open(path, encoding='utf-8') as f: lines = f.readlines()
     for i, line in enumerate(lines, 1):
         if not line.strip(): continue
         msg = _check_line(line, i, path)
@@ -148,7 +212,7 @@ def shorthand_to_action(line:str # what the person typed
 
 def _play_args(p):
     p.add_argument('world', help='world name')
-    p.add_argument('--seed', type=int, default=0, help='which task (seed of the sample)')
+    p.add_argument('--seed', type=int_arg(0), default=0, help='which task (seed of the sample)')
     _difficulty_args(p)
 
 @command('play', 'Play one task in the terminal by typing tool calls.', _play_args)
@@ -177,10 +241,10 @@ def cmd_play(args, stdin=None, out=None)->int:
 # %% ../nbs/15_cli.ipynb #6e3b9e7f
 def _prepare_args(p):
     p.add_argument('--preset', default='tiny', help='embedded preset: micro, tiny, study, small, base')
-    p.add_argument('--seed', type=int, default=0, help='seed of the build')
+    p.add_argument('--seed', type=int_arg(0), default=0, help='seed of the build')
     p.add_argument('--force', action='store_true', help='rebuild even if cached')
-    p.add_argument('--threads', type=int, default=None, help='torch threads of the build (default: the cores free when it starts)')
-    p.add_argument('--report', type=int, default=0, metavar='N', help='then print greedy success per difficulty level on the first N validation tasks of each (N <= 512)')
+    p.add_argument('--threads', type=int_arg(1), default=None, help='torch threads of the build (default: the cores free when it starts)')
+    p.add_argument('--report', type=int_arg(0, 512), default=0, metavar='N', help='then print greedy success per difficulty level on the first N validation tasks of each (N <= 512)')
 
 @command('prepare', 'Build (once) and cache the embedded default model.', _prepare_args)
 def cmd_prepare(args)->int:
@@ -219,7 +283,7 @@ def boundary_report(model:str, # model spec or directory
 
 def _train_args(p):
     p.add_argument('--world', default=None, help='world name')
-    p.add_argument('--steps', type=int, default=None, help='optimiser steps')
+    p.add_argument('--steps', type=int_arg(0), default=None, help='optimiser steps')
     p.add_argument('--out', default=None, help='run directory (default: runs/<experiment>/<run_name>)')
     p.epilog = 'Any other RunConfig field can be given as --key value (e.g. --lr 3e-4 --data dynamic --group-size 8).'
 
@@ -233,6 +297,7 @@ def cmd_train(args)->int:
         kw = parse_overrides(args.overrides)
         kw.update({k: v for k, v in (('world', args.world), ('steps', args.steps), ('out', args.out)) if v is not None})
         cfg = make_config(**kw)
+        out_dir_arg(cfg.run_dir, '--out')               # an unwritable or impossible run directory: refused before any work
         tr = Trainer(cfg)
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e: raise UsageError(str(e)) from None
     run_dir = tr.run()
@@ -248,9 +313,9 @@ def _eval_args(p):
     p.add_argument('--model', required=True, help='model directory, a run directory (its latest checkpoint), or embedded:<preset>')
     p.add_argument('--world', required=True, help='world name')
     p.add_argument('--split', default='validation', help='held-out split: validation (choose settings on it) or test (report it)')
-    p.add_argument('--n', type=int, default=64, help='tasks of the split (at most 512)')
-    p.add_argument('--seed', type=int, default=0, help='sampling seed (matters only when --temperature > 0)')
-    p.add_argument('--temperature', type=float, default=0.0, help='0 = greedy')
+    p.add_argument('--n', type=int_arg(1, 512), default=64, help='tasks of the split (at most 512)')
+    p.add_argument('--seed', type=int_arg(0), default=0, help='sampling seed (matters only when --temperature > 0)')
+    p.add_argument('--temperature', type=float_arg(0.0), default=0.0, help='0 = greedy')
     p.add_argument('--device', default='auto')
     _difficulty_args(p)
 
@@ -263,7 +328,7 @@ def cmd_eval(args)->int:
     w, diff = _world_and_difficulty(args)
     try: tasks = split_tasks(w, args.split, args.n, **diff)
     except ValueError as e: raise UsageError(str(e)) from None
-    try: pol = load_policy(args.model, device=args.device)
+    try: pol = load_policy(args.model, device=args.device, log=lambda s: print(s, file=sys.stderr))   # stdout stays JSON
     except (ValueError, FileNotFoundError, RuntimeError) as e: raise UsageError(str(e)) from None
     r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, tasks,
                  temperature=args.temperature, seed=args.seed)
@@ -297,8 +362,8 @@ def format_table(rows:list[dict], # dicts with the same keys
     return '\n'.join([lines[0], ' '.join('-'*wd for wd in widths), *lines[1:]])
 
 def _worlds_table_args(p):
-    p.add_argument('--n', type=int, default=200, help='tasks per world')
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--n', type=int_arg(1), default=200, help='tasks per world')
+    p.add_argument('--seed', type=int_arg(0), default=0)
 
 @command('worlds-table', 'Sample every world, play oracle and random agents, print a table.', _worlds_table_args)
 def cmd_worlds_table(args)->int:
@@ -325,8 +390,29 @@ def notebook_params(pairs:list, # [(name, text), ...] from `-p NAME VALUE`
             close = difflib.get_close_matches(name, list(valid), n=1)
             raise UsageError(f"unknown parameter '{name}'" + (f" (did you mean '{close[0]}'?)" if close else '') + f"; valid: {', '.join(valid)}")
         try: out[name] = ast.literal_eval(text)
-        except (ValueError, SyntaxError): out[name] = text
+        except (ValueError, SyntaxError, MemoryError, RecursionError): out[name] = text
+        out[name] = _like_default(name, text, out[name], valid[name]['default'])
     return out
+
+def notebook_defaults(notebook:Path # an experiment notebook
+                     )->dict:
+    "The literal defaults of its `parameters` cell."
+    import ast, papermill as pm
+    out = {}
+    for k, v in pm.inspect_notebook(str(notebook)).items():
+        try: out[k] = ast.literal_eval(v['default'])
+        except (ValueError, SyntaxError): pass
+    return out
+
+def _like_default(name:str, text:str, value, default:str):
+    "`value` if it has the type of the parameter's default (text for a string parameter); a usage error otherwise."
+    import ast
+    try: d = ast.literal_eval(default)
+    except (ValueError, SyntaxError): return value
+    if isinstance(d, str): return value if isinstance(value, str) else text
+    want = (float, int) if type(d) is float else (type(d),)
+    if d is None or (isinstance(value, want) and (type(value) is not bool or type(d) is bool)): return value
+    raise UsageError(f"-p {name} {text!r}: must be {' or '.join(t.__name__ for t in want)}, like its default {default}")
 
 def summary_table(results:dict # a study's results.json
                  )->str:
@@ -364,7 +450,10 @@ def cmd_demo(args)->int:
     import papermill as pm
     nb, t0 = study_notebook('rods'), time.time()
     params = dict(out_dir=args.out, smoke=args.smoke) | notebook_params(args.param, nb)
-    out = Path(params['out_dir'])
+    out = out_dir_arg(params['out_dir'], '--out' if not any(n == 'out_dir' for n, _ in args.param) else "-p out_dir")
+    from rods_lab.experiments import check_values
+    try: check_values(notebook_defaults(nb) | params)   # world, difficulty, counts, model preset, device: before anything is written
+    except ValueError as e: raise UsageError(str(e)) from None
     if not params['smoke'] and str(params.get('model', 'embedded:tiny')).startswith('embedded:'):
         from rods_lab.build import prepare_embedded
         print(f"policy: {prepare_embedded(str(params.get('model', 'embedded:tiny')).split(':', 1)[1])} ({time.time() - t0:.0f}s)", flush=True)
@@ -401,14 +490,15 @@ def _report_args(p):
 @command('report', "Print a study's table and target verdicts from its results.json (optionally write its README).", _report_args)
 def cmd_report(args)->int:
     p = Path(args.results)
-    if not p.exists(): raise UsageError(f"{p} not found")
-    try: res = json.loads(p.read_text())
+    text = text_file_arg(args.results, 'results file')
+    try: res = json.loads(text)
     except json.JSONDecodeError as e: raise UsageError(f"{p} is not JSON (line {e.lineno}: {e.msg})") from None
-    if not isinstance(res.get('targets'), list) or 'table' not in res:
+    if not isinstance(res, dict) or not isinstance(res.get('targets'), list) or 'table' not in res:
         raise UsageError(f"{p} predates the evaluation protocol (no 'targets' list or 'table'): rerun its study")
     print(summary_table(res))
     if args.readme:
         if not args.reproduce: raise UsageError('--readme needs --reproduce (the command that made the results)')
+        out_dir_arg(p.parent, '--readme (next to the results file)')
         (p.parent/'README.md').write_text(study_readme(res, args.reproduce, args.title)); print(f"wrote {p.parent/'README.md'}")
     return 0
 

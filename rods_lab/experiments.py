@@ -13,9 +13,10 @@ import numpy as np
 from .rundir import RunDir
 
 # %% auto #0
-__all__ = ['CLAIMS', 'notebook_parameters', 'check_parameters', 'train_one', 'train_jobs', 'run_seeds', 'final_eval',
-           't_quantile', 'mean_std', 'write_results', 'compare', 'value_at_budget', 'split_outcomes', 'mark_outcomes',
-           'policy_boundary', 'OutsideBoundaryError', 'check_boundary', 'IPCKernelManager']
+__all__ = ['MINIMUMS', 'POSITIVE', 'CLAIMS', 'notebook_parameters', 'check_parameters', 'check_values', 'train_one', 'train_jobs',
+           'run_seeds', 'final_eval', 't_quantile', 'mean_std', 'write_results', 'compare', 'value_at_budget',
+           'split_outcomes', 'mark_outcomes', 'policy_boundary', 'OutsideBoundaryError', 'check_boundary',
+           'IPCKernelManager']
 
 # %% ../nbs/13a_experiments.ipynb #52a4f9c9
 _LITERALS = (int, float, str, bool, list, dict, tuple, type(None))
@@ -42,7 +43,47 @@ def check_parameters(ns:dict, # the notebook's globals()
             raise ValueError(f"parameter '{k}' must be {want}, got {v!r}")
     missing = [k for k in spec if k not in params]
     if missing: raise ValueError(f"parameters cell does not define: {', '.join(missing)}")
+    check_values(params)
     return params
+
+MINIMUMS = dict(n_seeds=1, workers=1, steps=0, pool_size=1, batch_size=1, group_size=1, eval_n=0, eval_every=0, test_n=1,
+                max_total_tokens=1, max_action_tokens=1, grad_probe_every=0, grad_probe_tasks=0, offline_factor=1,
+                informative_last=1, tree_views=0, limit=1)   # the least value of a count parameter, whichever notebook has it
+POSITIVE = ('lr', 'temperature', 'tol')                       # parameters that must be > 0
+
+def check_values(params:dict # parameter name -> value (types already checked)
+                )->None:
+    "The values every experiment shares a meaning for: counts, world(s), difficulty, model preset, device, output directories; `ValueError` naming the parameter."
+    from rods_lab.rundir import check_writable_dir, RunDirError
+    from rods_lab.worlds import get_world
+    bad = lambda k, want: ValueError(f"parameter '{k}' must be {want}, got {params[k]!r}")
+    for k, lo in MINIMUMS.items():
+        if isinstance(params.get(k), int) and params[k] < lo: raise bad(k, f">= {lo}")
+    for k in POSITIVE:
+        if isinstance(params.get(k), (int, float)) and not params[k] > 0: raise bad(k, '> 0')
+    if isinstance(params.get('eval_temperature'), (int, float)) and params['eval_temperature'] < 0: raise bad('eval_temperature', '>= 0 (0 = greedy)')
+    worlds = [params['world']] if isinstance(params.get('world'), str) else params.get('worlds') or []
+    for w in worlds:
+        try: get_world(w)
+        except ValueError as e: raise ValueError(f"parameter '{'world' if 'world' in params else 'worlds'}': {e}") from None
+    diff = params.get('difficulty')
+    if isinstance(diff, dict) and worlds:
+        per = {worlds[0]: diff} if 'world' in params else diff
+        for w, d in per.items():
+            if w not in worlds or not isinstance(d, dict): raise bad('difficulty', f"a dict of difficulty keywords per world of {worlds}")
+            try: get_world(w).check_difficulty(d)
+            except ValueError as e: raise ValueError(f"parameter 'difficulty': {e}") from None
+    if isinstance(params.get('model'), str) and params['model'].startswith('embedded:'):
+        from rods_lab.embedded import PRESETS
+        if params['model'].split(':', 1)[1] not in PRESETS: raise bad('model', f"'embedded:<preset>' with a preset of {', '.join(PRESETS)} or a model directory")
+    if isinstance(params.get('device'), str) and params['device'] != 'auto':
+        from rods_lab.policy import resolve_device
+        try: resolve_device(params['device'])
+        except ValueError as e: raise ValueError(f"parameter 'device': {e}") from None
+    for k in ('out_dir', 'publish_dir'):
+        if isinstance(params.get(k), str):
+            try: check_writable_dir(params[k], f"parameter '{k}'")
+            except RunDirError as e: raise ValueError(str(e)) from None
 
 # %% ../nbs/13a_experiments.ipynb #53d23ba2
 def train_one(label:str, # run name prefix

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 from .core import lab_settings
-from .rundir import RunDir
+from .rundir import RunDir, CheckpointError, LAB_STATE, check_json_file, check_safetensors, load_state_file
 from .chat import ChatFormat
 from .embedded import get_preset
 from .build import prepare_embedded, quiet_hf
 
 # %% auto #0
-__all__ = ['DTYPES', 'resolve_device', 'resolve_dtype', 'Policy', 'run_model', 'locate_model', 'load_policy']
+__all__ = ['DTYPES', 'resolve_device', 'resolve_dtype', 'Policy', 'run_model', 'check_model_dir', 'locate_model', 'load_policy']
 
 # %% ../nbs/03c_policy.ipynb #0e1f1e24
 DTYPES = {'float32': 'float32', 'fp32': 'float32', 'bfloat16': 'bfloat16', 'bf16': 'bfloat16',
@@ -74,8 +74,21 @@ def run_model(path:Path, # a directory that may be a training run
     if not rd.metrics_file.exists(): return path
     m = rd.latest_model()
     if m is None: raise FileNotFoundError(f"{path} is a run directory without a checkpoint yet (no ckpt/); pass a model directory, or train it further")
-    if log: log(f"{path} is a run directory: loading its latest checkpoint {m}")
+    try: step = f" (step {load_state_file(m.parent/'state'/LAB_STATE)['step']})"
+    except (CheckpointError, KeyError, TypeError): step = ''
+    if log: log(f"{path} is a run directory: loading its latest checkpoint {m}{step}")
     return m
+
+def check_model_dir(path:Path # a local Hugging Face model directory
+                   )->Path:
+    "The directory, if it has a readable config.json and whole weights; `CheckpointError` naming the file otherwise."
+    path = Path(path)
+    check_json_file(path/'config.json')
+    single = path/'model.safetensors'
+    if single.exists(): check_safetensors(single)
+    elif not any(path.glob('*.safetensors')) and not any(path.glob('*.bin')):
+        raise CheckpointError(f"{single}: missing (the model directory {path} has no weights)")
+    return path
 
 def locate_model(model:str, # 'embedded:<preset>', a directory, or a hub name
                  cache_dir:str|Path|None=None, # cache root for embedded models
@@ -88,7 +101,7 @@ def locate_model(model:str, # 'embedded:<preset>', a directory, or a hub name
     if _looks_like_path(model):
         path = Path(model).expanduser()
         if not path.is_dir(): raise FileNotFoundError(f"model directory not found: {path}")
-        path = run_model(path, log)                        # a run directory: its latest checkpoint
+        path = check_model_dir(run_model(path, log))       # a run directory: its latest checkpoint; missing or partial weights: an error
         return str(path), True
     return model, False
 

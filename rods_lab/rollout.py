@@ -8,7 +8,7 @@ Docs: https://rods-lab.github.io/rods_lab/rollout.html.md"""
 from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 from torch import Tensor
 from .core import Task, Turn, Trajectory, Node, derive_seed
 from .tools import TOOL_CALL_OPEN
@@ -16,9 +16,9 @@ from .engine import SamplingParams, Completion, Engine
 from .worlds import World
 
 # %% auto #0
-__all__ = ['RolloutConfig', 'fit_observation', 'episode_seed', 'TreeError', 'Tree', 'hand_turn', 'tree_trajectories', 'Chain',
+__all__ = ['RolloutConfig', 'fit_observation', 'episode_seed', 'turns_cost', 'TreeError', 'Tree', 'tree_trajectories', 'Chain',
            'Segment', 'chain_sample', 'replay_episode', 'start_chains', 'action_sampling', 'grow', 'rollout',
-           'sampling_cost', 'summarize', 'evaluate']
+           'encoded_tokens', 'sampling_cost', 'summarize', 'evaluate']
 
 # %% ../nbs/05_rollout.ipynb #444f61e6
 @dataclass(frozen=True)
@@ -85,6 +85,15 @@ def _advance(fmt, comps, lives, cfg:RolloutConfig)->None:
                 if len(l.ids) >= cfg.max_total_tokens: l.finish = 'max_tokens'
         l.turns.append(turn)
 
+
+# %% ../nbs/05_rollout.ipynb #b7c1e2a0
+def turns_cost(turns:Iterable[Turn] # the turns paid for, each once
+              )->dict:
+    "The one per-turn cost rule, summed: sampled action tokens, tool calls opened, entropy mass (and its token count)."
+    tokens, calls, ent = 0, 0, 0.0
+    for t in turns:
+        tokens += len(t.action_ids); calls += TOOL_CALL_OPEN in t.action_text; ent += sum(t.entropies)
+    return dict(tokens=tokens, tool_calls=calls, ent_sum=ent, ent_n=tokens)
 
 # %% ../nbs/05_rollout.ipynb #f23202f2
 class TreeError(ValueError):
@@ -158,26 +167,14 @@ class Tree:
     def n_leaves(self)->int: return sum(n.done for n in self.nodes.values())
     @property
     def generated_tokens(self)->int:
-        "Tokens the model sampled for this tree (each shared token once)."
-        return sum(len(n.turn.action_ids) for p, n in self.nodes.items() if p)
-    @property
-    def tool_calls(self)->int:
-        "Tool calls made in this tree (a call on a shared prefix counts once)."
-        return sum(n.info.get('calls', 0) for n in self.nodes.values())
+        "Tokens the model sampled for this tree (each node's turn once: `turns_cost` of its nodes)."
+        return turns_cost(n.turn for p, n in self.nodes.items() if p)['tokens']
 
     def check_complete(self)->None:
         "Raise `TreeError` unless every chain finished: no chain in flight and every non-leaf node has children."
         if self.open: raise TreeError(f"tree of task {self.task.id} has {self.open} chain(s) still in flight")
         dangling = [p for p in self.anchors() if not self.nodes[p].children]
         if dangling: raise TreeError(f"tree of task {self.task.id} has unfinished nodes with no continuation: {dangling[:5]}")
-
-# %% ../nbs/05_rollout.ipynb #34c0b977
-def hand_turn(a:Sequence[int], # action ids
-              o:Sequence[int]=(), # observation ids
-              kind:str='call' # 'call' | 'answer' | 'error'
-             )->Turn:
-    "A turn for hand-made trees (log-prob -0.5 and entropy 1.0 per action token)."
-    return Turn(action_ids=list(a), logprobs=[-.5]*len(a), entropies=[1.]*len(a), obs_ids=list(o), kind=kind)
 
 # %% ../nbs/05_rollout.ipynb #8d6eae87
 def _json_safe(info:dict)->dict:
@@ -196,17 +193,16 @@ def tree_trajectories(tree:Tree, # a tree whose chains have all finished
     "One trajectory per leaf, in path order, with `node_path` and `meta['tree']` (unless `group`)."
     tree.check_complete()
     leaves = tree.leaves()
-    tokens, calls = {l: 0 for l in leaves}, {l: 0 for l in leaves}
+    owned = {l: [] for l in leaves}
     for p, n in tree.nodes.items():
-        if p:
-            l = _charged_leaf(tree, p)
-            tokens[l] += len(n.turn.action_ids); calls[l] += n.info.get('calls', 0)
+        if p: owned[_charged_leaf(tree, p)].append(n.turn)
+    charge = {l: turns_cost(ts) for l, ts in owned.items()}
     out = []
     for i, lp in enumerate(leaves):
         leaf, nodes = tree[lp], [tree[lp[:d]] for d in range(len(lp) + 1)]
         info = [{**_json_safe(n.info), 'children': len(n.children)} for n in nodes]
         meta = dict(key=tree.key, sample=i, step=step)
-        if not group: meta['tree'] = dict(leaf=i, n_leaves=len(leaves), new_tokens=tokens[lp], new_calls=calls[lp], nodes=info)
+        if not group: meta['tree'] = dict(leaf=i, n_leaves=len(leaves), new_tokens=charge[lp]['tokens'], new_calls=charge[lp]['tool_calls'], nodes=info)
         out.append(Trajectory(task_id=tree.task.id, prompt_ids=list(tree.prompt_ids), turns=[n.turn for n in nodes[1:]],
                               reward=float(leaf.reward), progress=float(leaf.info.get('progress', 0.0)), success=bool(leaf.success),
                               finish_reason=leaf.info.get('finish_reason', 'answer'), n_tool_calls=int(leaf.info.get('n_tool_calls', 0)),
@@ -357,18 +353,28 @@ def rollout(engine:Engine, # generation engine
     return [tr for t in trees for tr in tree_trajectories(t, step, group=True)]
 
 # %% ../nbs/05_rollout.ipynb #a1b2c3d8
-def sampling_cost(ts:Sequence[Trajectory] # one task's trajectories (chains, or the leaves of one tree)
+def encoded_tokens(engine # a generation engine (counters in `engine.stats`; none: zeros)
+                  )->dict:
+    "The engine's prompt-token counters now: tokens encoded and what re-encoding every prefix would have cost."
+    st = getattr(engine, 'stats', None)
+    return dict(prefill_tokens=st.prefill_tokens if st else 0, naive_prefill_tokens=st.naive_prefill_tokens if st else 0)
+
+def sampling_cost(ts:Sequence[Trajectory], # chains, or the leaves of trees
+                  engine=None, # the engine that sampled them: also count the prompt tokens it encoded since `since`
+                  since:dict|None=None # `encoded_tokens(engine)` read before the sampling (None: zeros)
                  )->dict:
-    "The one sampling-cost count: trajectories, tokens generated, tool calls made and entropy mass, each tree node's action once."
-    seen, tokens, calls, ent = set(), 0, 0, 0.0
+    "The one sampling-cost count: trajectories, sampled tokens, tool calls and entropy mass (each tree node once), per-path totals, prompt tokens encoded."
+    nodes = {}
     for i, t in enumerate(ts):
         for k, turn in enumerate(t.turns):
-            node = tuple(t.node_path[:k+1]) if t.node_path is not None else (i, k)
-            if node in seen: continue
-            seen.add(node); tokens += len(turn.action_ids); ent += sum(turn.entropies)
-            calls += TOOL_CALL_OPEN in turn.action_text
-    return dict(trajectories=len(ts), tokens=tokens, tool_calls=calls, ent_sum=ent, ent_n=tokens)
-
+            key = (t.task_id, str(t.meta.get('key')), tuple(t.node_path[:k+1])) if t.node_path is not None else (i, k)
+            nodes.setdefault(key, turn)
+    path = turns_cost(turn for t in ts for turn in t.turns)
+    out = dict(trajectories=len(ts), **turns_cost(nodes.values()), path_tokens=path['tokens'], path_tool_calls=path['tool_calls'])
+    if engine is not None:
+        was = since or {}
+        out.update({k: v - was.get(k, 0) for k, v in encoded_tokens(engine).items()})
+    return out
 
 # %% ../nbs/05_rollout.ipynb #1d1dc25a
 def summarize(trajs:Sequence[Trajectory])->dict:

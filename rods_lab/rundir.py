@@ -6,14 +6,16 @@ Docs: https://rods-lab.github.io/rods_lab/rundir.html.md"""
 
 # %% ../nbs/00a_rundir.ipynb #6f830da5
 from __future__ import annotations
-import json, re, shutil, zlib
+import dataclasses, json, re, shutil, zlib
 from pathlib import Path
 from typing import Callable, Sequence
 from .core import iter_jsonl, write_jsonl
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'CKPT_PARTS', 'atomic_save_dir', 'swap_dir', 'RunDirError', 'read_json_lines', 'RunDir', 'read_run',
-           'read_metrics', 'read_rollouts', 'CheckpointError']
+__all__ = ['RUN_FILES', 'CKPT_PARTS', 'LAB_STATE', 'STATE_FILES', 'MODEL_FILES', 'atomic_save_dir', 'swap_dir', 'RunDirError',
+           'read_json_lines', 'RunDir', 'read_run', 'read_metrics', 'check_writable_dir', 'read_rollouts',
+           'CheckpointError', 'check_safetensors', 'check_json_file', 'encode_state', 'decode_state', 'save_state_file',
+           'torch_load_safe', 'load_state_file', 'check_json_log']
 
 # %% ../nbs/00a_rundir.ipynb #b0ad8972
 def atomic_save_dir(final:Path, # the directory to (re)place
@@ -108,9 +110,11 @@ from fastcore.basics import patch
 @patch
 def start(self:RunDir, info:dict # config.json's contents (with a `config` object)
          )->None:
-    "Create the directory with its config.json and an empty metrics.jsonl."
+    "Create the directory with its config.json (written whole: temp file and rename) and an empty metrics.jsonl; a run started over (killed before its first checkpoint) drops its old logs."
+    import os
     self.dir.mkdir(parents=True, exist_ok=True)
-    self.config_file.write_text(json.dumps(info, indent=1, default=str))
+    for log in (self.probe_file, self.dir/'buffer'/'events.jsonl'): log.unlink(missing_ok=True)
+    tmp = self.config_file.with_name('config.json.tmp'); tmp.write_text(json.dumps(info, indent=1, default=str)); os.replace(tmp, self.config_file)
     self.metrics_file.write_text('')
 
 @patch
@@ -158,6 +162,22 @@ def check_same_config(self:RunDir, config:dict, # the new run's config fields (J
         if k in free or k not in config: continue
         if json.loads(json.dumps(config[k], default=str)) != v:
             raise ValueError(f"cannot resume {self.dir}: field '{k}' was {v!r}, now {config[k]!r}")
+
+# %% ../nbs/00a_rundir.ipynb #686a83a7
+def check_writable_dir(path:str|Path, # an output directory (it may not exist yet)
+                       what:str='output directory' # how the message names it (e.g. '--out', "parameter 'out_dir'")
+                      )->Path:
+    "The path, if it is (or can be created as) a writable directory; `RunDirError` naming it otherwise. Leaves nothing behind."
+    import tempfile
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir(): raise RunDirError(f"{what} {str(path)!r}: is a file, not a directory")
+    top = p.absolute()
+    while not top.exists(): top = top.parent
+    if not top.is_dir(): raise RunDirError(f"{what} {str(path)!r}: {top} is a file, so the directory cannot be created")
+    try: tempfile.TemporaryFile(dir=top).close()            # a real write (permission bits say little to root or on read-only mounts)
+    except OSError as e: raise RunDirError(f"{what} {str(path)!r}: {top} is not writable ({e.strerror})") from None
+    return p
+
 
 # %% ../nbs/00a_rundir.ipynb #5fa74145
 @patch
@@ -239,6 +259,158 @@ def marks(self:RunDir)->dict[int, Path]:
 @patch
 def finished(self:RunDir, steps:int # the run's last step
             )->bool:
-    "Does the directory hold a run that reached `steps` and checkpointed it?"
-    try: return self.has_step(steps) and self.checkpoint() is not None
+    "Does the directory hold a run that reached `steps` (or stopped at its trajectory budget) and checkpointed it?"
+    try:
+        if self.checkpoint() is None or not self.metrics_file.exists(): return False
+        return any(m['step'] == steps or m.get('stopped') for m in read_json_lines(self.metrics_file, 'metrics'))
     except (RunDirError, CheckpointError): return False
+
+# %% ../nbs/00a_rundir.ipynb #4fe5937f
+def check_safetensors(path:Path # a .safetensors file
+                     )->dict[str, tuple[str, list[int]]]:
+    "Tensor name -> (dtype, shape) from the header; `CheckpointError` naming the file when it is missing, empty, truncated or not safetensors."
+    path = Path(path)
+    if not path.is_file(): raise CheckpointError(f"{path}: missing (a checkpoint's weights must be there; the run is not resumed from other weights)")
+    size = path.stat().st_size
+    with open(path, 'rb') as f:
+        head = f.read(8)
+        n = int.from_bytes(head, 'little') if len(head) == 8 else -1
+        if n < 2 or 8 + n > size: raise CheckpointError(f"{path}: not a whole safetensors file ({size} bytes: empty, truncated or another format)")
+        try: meta = json.loads(f.read(n))
+        except (json.JSONDecodeError, UnicodeDecodeError): raise CheckpointError(f"{path}: corrupted safetensors header") from None
+    if not isinstance(meta, dict): raise CheckpointError(f"{path}: corrupted safetensors header")
+    meta.pop('__metadata__', None)
+    try: end = max([int(v['data_offsets'][1]) for v in meta.values()], default=0)
+    except (TypeError, KeyError, IndexError, ValueError): raise CheckpointError(f"{path}: corrupted safetensors header") from None
+    if 8 + n + end != size: raise CheckpointError(f"{path}: truncated or padded: the header promises {8 + n + end} bytes, the file has {size}")
+    return {k: (v.get('dtype'), list(v.get('shape', []))) for k, v in meta.items()}
+
+def check_json_file(path:Path # a JSON file of a checkpoint or run
+                   )->object:
+    "The parsed JSON; `CheckpointError` naming the file when it is missing or corrupted."
+    path = Path(path)
+    if not path.is_file(): raise CheckpointError(f"{path}: missing")
+    try: return json.loads(path.read_text(encoding='utf-8'))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise CheckpointError(f"{path}: corrupted JSON ({type(e).__name__}: {e})") from None
+
+
+# %% ../nbs/00a_rundir.ipynb #88adc2a9
+_TAG = '__rods_lab_state__'
+
+def encode_state(obj, # a state dict: dicts, lists, tuples, sets, numbers, strings, tensors, numpy arrays, the lab's dataclasses
+                 where:str='state' # its position (for the error message)
+                ):
+    "The same state as plain containers and tensors (what `torch.load(weights_only=True)` reads back); `TypeError` naming an unsupported value."
+    import torch, numpy as np
+    if obj is None or type(obj) in (bool, int, float, str) or isinstance(obj, torch.Tensor): return obj   # exact types: np.float64 is a float
+    if isinstance(obj, np.ndarray):
+        if obj.dtype == object: raise TypeError(f"{where}: numpy object arrays cannot be checkpointed safely")
+        return {_TAG: 'ndarray', 'v': torch.from_numpy(np.ascontiguousarray(obj).copy())}
+    if isinstance(obj, np.generic): return {_TAG: 'npscalar', 'dtype': obj.dtype.str, 'v': obj.item()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        items = [encode_state(x, f"{where}[{i}]") for i, x in enumerate(obj)]
+        return items if type(obj) is list else {_TAG: type(obj).__name__, 'v': items}
+    if isinstance(obj, dict):
+        keys = list(obj)
+        if all(isinstance(k, str) and k != _TAG for k in keys): return {k: encode_state(v, f"{where}.{k}") for k, v in obj.items()}
+        return {_TAG: 'dict', 'k': [encode_state(k, f"{where}.key") for k in keys], 'v': [encode_state(obj[k], f"{where}[{k!r}]") for k in keys]}
+    if dataclasses.is_dataclass(obj) and type(obj).__module__.startswith('rods_lab'):
+        return {_TAG: 'dataclass', 'cls': f"{type(obj).__module__}:{type(obj).__qualname__}",
+                'v': {f.name: encode_state(getattr(obj, f.name), f"{where}.{f.name}") for f in dataclasses.fields(obj)}}
+    raise TypeError(f"{where}: cannot checkpoint a {type(obj).__module__}.{type(obj).__qualname__} safely (use plain containers, tensors, numpy arrays or rods_lab dataclasses)")
+
+def _lab_dataclass(name:str)->type:
+    "A dataclass of the lab named 'module:qualname' (nothing outside rods_lab is imported)."
+    import importlib
+    mod, _, qual = name.partition(':')
+    if not (mod == 'rods_lab' or mod.startswith('rods_lab.')): raise ValueError(f"class {name!r} is not one of the lab's")
+    cls = importlib.import_module(mod)
+    for part in qual.split('.'): cls = getattr(cls, part)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)): raise ValueError(f"{name!r} is not a dataclass")
+    return cls
+
+def decode_state(obj):
+    "Invert `encode_state`."
+    import numpy as np
+    if isinstance(obj, list): return [decode_state(x) for x in obj]
+    if not isinstance(obj, dict): return obj
+    tag = obj.get(_TAG)
+    if tag is None: return {k: decode_state(v) for k, v in obj.items()}
+    if tag == 'ndarray': return obj['v'].numpy().copy()
+    if tag == 'npscalar': return np.dtype(obj['dtype']).type(obj['v'])
+    if tag in ('tuple', 'set', 'frozenset'): return {'tuple': tuple, 'set': set, 'frozenset': frozenset}[tag](decode_state(x) for x in obj['v'])
+    if tag == 'dict': return {decode_state(k): decode_state(v) for k, v in zip(obj['k'], obj['v'])}
+    if tag == 'dataclass':
+        cls = _lab_dataclass(obj['cls']); out = object.__new__(cls)
+        for k, v in obj['v'].items(): object.__setattr__(out, k, decode_state(v))
+        return out
+    raise ValueError(f"unknown state tag {tag!r}")
+
+def save_state_file(path:Path, # where the state goes (e.g. ckpt/state/lab_state.pt)
+                    state:dict # a state dict (see `encode_state`)
+                   )->Path:
+    "Write a state dict that `load_state_file` reads back without running any code."
+    import torch
+    torch.save(encode_state(state), path); return Path(path)
+
+def torch_load_safe(path:Path, # a torch-serialised file of a checkpoint
+                    safe_globals:Sequence=() # extra allow-listed globals (e.g. numpy's, for RNG states)
+                   ):
+    "`torch.load(weights_only=True)`: `CheckpointError` naming the file when it is missing, empty, truncated, or holds objects that could run code."
+    import pickle, torch
+    path = Path(path)
+    if not path.is_file(): raise CheckpointError(f"{path}: missing")
+    if path.stat().st_size == 0: raise CheckpointError(f"{path}: empty")
+    try:
+        with torch.serialization.safe_globals(list(safe_globals)): return torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'Weights only load failed' in str(e) or 'Unsupported global' in str(e) or 'Unsupported operand' in str(e):
+            raise CheckpointError(f"{path}: refused: not only tensors and plain containers (corrupted, foreign or crafted: "
+                                  f"loading it could run code)") from None
+        raise CheckpointError(f"{path}: corrupted ({e})") from None
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{path}: truncated or corrupted ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+
+def load_state_file(path:Path # written by `save_state_file`
+                   )->dict:
+    "The state dict of `save_state_file`; `CheckpointError` naming the file when it is damaged or crafted."
+    d = torch_load_safe(path)
+    try: d = decode_state(d)
+    except (ValueError, TypeError, KeyError, AttributeError, ImportError) as e: raise CheckpointError(f"{path}: corrupted lab state ({e})") from None
+    if not isinstance(d, dict): raise CheckpointError(f"{path}: corrupted lab state (not a dict)")
+    return d
+
+
+# %% ../nbs/00a_rundir.ipynb #d68fe47e
+LAB_STATE = 'lab_state.pt'     # the lab's part of `ckpt/state/` (step, counters, strategy states)
+STATE_FILES = ('model.safetensors', 'optimizer.bin', 'scheduler.bin', LAB_STATE)   # plus random_states_<rank>.pkl per process
+MODEL_FILES = ('config.json', 'model.safetensors')
+
+@patch
+def check_checkpoint(self:RunDir, ck:Path, # a checkpoint directory (`RunDir.checkpoint()`)
+                     world_size:int=1 # processes of the run (one RNG file each)
+                    )->None:
+    "Every file a whole checkpoint needs is there and complete; `CheckpointError` naming the first that is not."
+    ck = Path(ck)
+    need = [ck/'state'/f for f in STATE_FILES] + [ck/'state'/f"random_states_{r}.pkl" for r in range(world_size)] + [ck/'model'/f for f in MODEL_FILES]
+    for p in need:
+        if not p.is_file(): raise CheckpointError(f"{p}: missing: {ck} is not a whole checkpoint (move it away to start the run again)")
+        if p.stat().st_size == 0: raise CheckpointError(f"{p}: empty: {ck} is not a whole checkpoint")
+    check_safetensors(ck/'state'/'model.safetensors'); check_safetensors(ck/'model'/'model.safetensors')
+    check_json_file(ck/'model'/'config.json')
+    for log in (self.metrics_file, self.probe_file, self.dir/'buffer'/'events.jsonl'): check_json_log(log)
+
+def check_json_log(path:Path # an append-only JSON-lines log of a run (may be absent)
+                  )->None:
+    "Every line is a JSON object, except possibly a torn last one (a write cut by a kill); `RunDirError` naming file and line."
+    path = Path(path)
+    if not path.exists(): return
+    try: text = path.read_text(encoding='utf-8')
+    except UnicodeDecodeError as e: raise RunDirError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    lines = text.splitlines()
+    for i, l in enumerate(lines, 1):
+        if not l.strip(): continue
+        try: ok = isinstance(json.loads(l), dict)
+        except json.JSONDecodeError: ok = i == len(lines) and not text.endswith('\n')
+        if not ok: raise RunDirError(f"{path}:{i}: corrupted line (only a torn last line is cut back on resume)")
+

@@ -13,9 +13,10 @@ from .core import ToolSpec
 
 # %% auto #0
 __all__ = ['TOOL_CALL_OPEN', 'TOOL_CALL_CLOSE', 'ANSWER_OPEN', 'ANSWER_CLOSE', 'TOOL_RESPONSE_OPEN', 'TOOL_RESPONSE_CLOSE',
-           'STOP_STRINGS', 'SPECIAL_TAGS', 'FORMAT_PROMPT', 'PARSE_ERRORS', 'EXEC_ERRORS', 'render_call',
-           'render_answer', 'tool_signature', 'render_tools', 'Call', 'Answer', 'ParseError', 'validate_arguments',
-           'parse_action', 'ToolError', 'ToolTimeout', 'CallResult', 'format_result', 'execute_call']
+           'STOP_STRINGS', 'SPECIAL_TAGS', 'FORMAT_PROMPT', 'PARSE_ERRORS', 'EXEC_ERRORS', 'MAX_JSON_DEPTH',
+           'render_call', 'render_answer', 'tool_signature', 'render_tools', 'Call', 'Answer', 'ParseError',
+           'validate_arguments', 'json_depth', 'parse_action', 'ToolError', 'ToolTimeout', 'CallResult',
+           'format_result', 'execute_call']
 
 # %% ../nbs/01_tools.ipynb #5f92323e
 TOOL_CALL_OPEN, TOOL_CALL_CLOSE = '<tool_call>', '</tool_call>'
@@ -74,9 +75,9 @@ class Answer:
     text: str                  # the answer, stripped
     thought: str = ''          # free text before the answer
 
-PARSE_ERRORS = ('too_long', 'no_action', 'multiple_calls', 'call_and_answer', 'unclosed_tag', 'trailing_text', 'bad_json',
+PARSE_ERRORS = ('too_long', 'no_action', 'multiple_calls', 'call_and_answer', 'unclosed_tag', 'trailing_text', 'too_deep', 'bad_json',
                 'bad_call', 'unknown_tool', 'missing_argument', 'unknown_argument', 'argument_type', 'bad_value', 'empty_answer')
-EXEC_ERRORS = ('tool_error', 'timeout', 'tool_crash')
+EXEC_ERRORS = ('tool_error', 'timeout', 'tool_crash', 'missing_tool', 'world_error')   # the last two: see `Episode.step`
 
 @dataclass(frozen=True)
 class ParseError:
@@ -128,6 +129,19 @@ def validate_arguments(spec:ToolSpec, # the tool's spec
     return None
 
 # %% ../nbs/01_tools.ipynb #8f5507d6
+MAX_JSON_DEPTH = 32   # deepest bracket nesting a call may have (tool arguments here nest 3 levels at most)
+_JSON_STR_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = str.maketrans('', '', ''.join(chr(i) for i in range(128) if chr(i) not in '[]{}'))
+
+def json_depth(text:str # JSON text (or anything)
+              )->int:
+    "Deepest nesting of `[`/`{` outside string literals: one linear pass, no recursion, never raises."
+    depth = best = 0
+    for ch in _JSON_STR_RE.sub('', text).translate(_BRACKETS):
+        if ch in '[{': depth += 1; best = max(best, depth)
+        elif ch in ']}': depth = max(depth - 1, 0)
+    return best
+
 _TAG_RE = re.compile('|'.join(re.escape(t) for t in (TOOL_CALL_OPEN, TOOL_CALL_CLOSE, ANSWER_OPEN, ANSWER_CLOSE)))
 
 def _between(text:str, open_:str, close:str):
@@ -163,9 +177,13 @@ def parse_action(text:str, # the model's action text
     return _parse_call(inner, tools, thought)
 
 def _parse_call(inner:str, tools:Mapping[str, ToolSpec], thought:str)->Call|ParseError:
+    if (d := json_depth(inner)) > MAX_JSON_DEPTH:
+        return ParseError('too_deep', f"the call nests {d} levels of brackets; the limit is {MAX_JSON_DEPTH}. Write {{\"name\": ..., \"arguments\": {{...}}}} with flat values.")
     try: obj = json.loads(inner)
     except json.JSONDecodeError as e:
         return ParseError('bad_json', f"the call is not valid JSON ({e.msg} at character {e.pos}). Write {{\"name\": ..., \"arguments\": {{...}}}}.")
+    except RecursionError:   # only when the caller's own stack is already nearly full
+        return ParseError('too_deep', f"the call nests too deeply to be read here; the limit is {MAX_JSON_DEPTH} levels.")
     if not isinstance(obj, dict) or not isinstance(obj.get('name'), str) or not isinstance(obj.get('arguments', {}), dict):
         return ParseError('bad_call', 'a call is a JSON object {"name": <string>, "arguments": <object>}.')
     extra = set(obj) - {'name', 'arguments'}

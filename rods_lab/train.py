@@ -113,6 +113,7 @@ class RunConfig:
     eval_temperature: float = 0.0              # 0 = greedy evaluation
     ckpt_every: int = 10                       # steps between checkpoints (0: only at the end)
     marks: list = field(default_factory=list)  # trajectory budgets: at the step that reaches each, evaluate and keep the model in marks/
+    max_trajectories: int|None = None          # stop after the step that brings the trajectories consumed to this budget (None: run every step)
     save_rollouts: bool = True                 # write every step's trajectories under rollouts/
     out_dir: str = _s('runs_dir')              # root of run directories
     experiment: str = 'grpo'                   # runs/<experiment>/<run_name>
@@ -173,6 +174,8 @@ _CHECKS = [
     (lambda c: c.tracker in (None, 'tensorboard'), "tracker must be None or 'tensorboard', got {tracker!r}"),
     (lambda c: c.eval_n >= 0 and c.eval_every >= 0 and c.ckpt_every >= 0, 'eval_n, eval_every and ckpt_every must be >= 0'),
     (lambda c: all(isinstance(b, int) and not isinstance(b, bool) and b > 0 for b in c.marks), 'marks must be positive integers (trajectories), got {marks}'),
+    (lambda c: c.max_trajectories is None or (isinstance(c.max_trajectories, int) and not isinstance(c.max_trajectories, bool) and c.max_trajectories > 0),
+     'max_trajectories must be None or a positive integer, got {max_trajectories}'),
     (lambda c: c.eval_split in SPLITS, 'eval_split must be one of ' + ', '.join(SPLITS) + ', got {eval_split!r}'),
     (lambda c: c.eval_n <= SPLIT_SIZE, f'eval_n must be <= {SPLIT_SIZE} (the held-out size of a split), got {{eval_n}}'),
     (lambda c: c.grad_probe_every >= 0 and c.grad_probe_tasks >= 1, 'grad_probe_every must be >= 0 and grad_probe_tasks >= 1'),
@@ -291,11 +294,14 @@ def _parse_value(name:str, text:str):
 
 def parse_overrides(args:Sequence[str] # e.g. ['--lr', '3e-4', '--difficulty', '{"depth": 2}']
                    )->dict:
-    "Typed RunConfig overrides from `--key value` pairs (dashes or underscores in keys)."
-    out, args = {}, list(args)
-    if len(args) % 2: raise ValueError(f"expected --key value pairs, got a dangling {args[-1]!r}")
-    for k, v in zip(args[::2], args[1::2]):
-        if not k.startswith('--'): raise ValueError(f"expected --key, got {k!r}")
+    "Typed RunConfig overrides from `--key value` or `--key=value` flags (dashes or underscores in keys)."
+    out, args, i = {}, list(args), 0
+    while i < len(args):
+        k = args[i]
+        if not k.startswith('--'): raise ValueError(f"expected a --key flag, got {k!r}" + (f" (after {args[i-1]!r})" if i else ''))
+        if '=' in k: (k, v), i = k.split('=', 1), i + 1
+        elif i + 1 < len(args) and not args[i+1].startswith('--'): v, i = args[i+1], i + 2
+        else: raise ValueError(f"flag {k} has no value (write {k} VALUE or {k}=VALUE)")
         name = k[2:].replace('-', '_')
         if name not in config_fields(): raise ValueError(f"unknown RunConfig field '{name}'{_close_names(name)}")
         out[name] = _parse_value(name, v)

@@ -23,7 +23,8 @@ from .advantage import compute_advantages
 from .loss import policy_loss, count_items
 from .train import (RunConfig, GroupResult, DATA_STRATEGIES, ROLLOUT_STRATEGIES, config_fields, make_config, validate_config,
                             collate, completion_logps, heldout_tasks, excluded_ids, variance_band, band_shares)
-from .rundir import RunDir, atomic_save_dir, swap_dir
+from .rundir import (RunDir, CheckpointError, atomic_save_dir, swap_dir, check_safetensors, torch_load_safe, save_state_file,
+                             load_state_file, LAB_STATE)
 
 # %% auto #0
 __all__ = ['RESUMABLE', 'make_accelerator', 'LabState', 'Trainer', 'deterministic_metrics', 'train']
@@ -41,7 +42,7 @@ def make_accelerator(cpu:bool, # run on CPU
 RESUMABLE = ('steps', 'resume', 'tracker', 'eval_every', 'ckpt_every', 'save_rollouts', 'out_dir', 'out', 'experiment', 'run_name')  # fields a resumed run may change
 
 class LabState:
-    "The lab's part of a checkpoint, registered with 🤗 Accelerate: step, counters, data and rollout strategy states."
+    "The lab's part of a checkpoint (`ckpt/state/lab_state.pt`, read without running code): step, counters, data and rollout strategy states."
     def __init__(self, trainer:Trainer): self.t = trainer
     def state_dict(self)->dict:
         t = self.t
@@ -79,7 +80,6 @@ class Trainer:
         opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / cfg.warmup_steps) if cfg.warmup_steps else 1.0)
         self.model, self.opt, self.sched = self.acc.prepare(model, opt, sched)
-        self.acc.register_for_checkpointing(LabState(self))
         self.engine = make_engine(cfg.engine, self.model, self.policy.tokenizer)
         self.ref = self._reference() if cfg.kl_coef > 0 else None
         self.step_, self.totals = 0, dict(trajectories=0, tokens_generated=0, tool_calls=0)
@@ -91,7 +91,9 @@ class Trainer:
         "The checkpoint to resume from (None: a fresh run); raises if the directory cannot be used as asked."
         if not self.cfg.resume: self.rd.check_fresh(); return None
         self.rd.check_same_config(json.loads(json.dumps(to_dict(asdict(self.cfg)), default=str)), free=RESUMABLE)
-        return self.rd.checkpoint()
+        ck = self.rd.checkpoint()
+        if ck is not None: self.rd.check_checkpoint(ck)               # a missing, empty or truncated file: error here, before any work
+        return ck
 
     def _start_run_dir(self):
         self.rd.start(dict(config=to_dict(asdict(self.cfg)), lab_version=rods_lab.__version__, git_commit=_git_commit(),
@@ -342,6 +344,7 @@ def save_checkpoint(self:Trainer)->Path:
     self.acc.save_state(str(tmp/'state'), safe_serialization=True)
     self.acc.wait_for_everyone()
     if self.acc.is_main_process:
+        save_state_file(tmp/'state'/LAB_STATE, LabState(self).state_dict())
         self._save_model(tmp)
         swap_dir(tmp, final)
         self.data.on_checkpoint(self.step_)
@@ -351,9 +354,38 @@ def save_checkpoint(self:Trainer)->Path:
 @patch
 def load_checkpoint(self:Trainer, ck:Path # a whole checkpoint directory (`RunDir.checkpoint()`)
                    )->None:
-    "Restore model, optimiser, scheduler, RNG and lab state from `ck`; cut the run's logs (metrics, gradient probe) back to it."
-    self.acc.load_state(str(ck/'state'))
-    if self.acc.is_main_process: self.rd.truncate_logs(self.step_)
+    "Check every file of `ck`, then restore model, optimiser, scheduler, RNG and lab state; cut the run's logs back to it."
+    lab = self._checked_state(ck)
+    try: self.acc.load_state(str(ck/'state'))
+    except Exception as e: raise CheckpointError(f"{ck/'state'}: cannot be loaded ({type(e).__name__}: {str(e)[:300]})") from None
+    try: LabState(self).load_state_dict(lab)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        raise CheckpointError(f"{ck/'state'/LAB_STATE}: does not fit this run's strategies ({type(e).__name__}: {e})") from None
+    if self.acc.is_main_process:
+        self.rd.truncate_logs(self.step_)
+        self.data.on_checkpoint(self.step_)    # what followed this checkpoint's write (a kill may have come first): the state is then the uninterrupted run's
+
+_RNG_KEYS = ('random_state', 'numpy_random_seed', 'torch_manual_seed')
+
+@patch
+def _checked_state(self:Trainer, ck:Path)->dict:
+    "Validate every file of checkpoint `ck` (present, complete, the same model, loadable without running code); returns the lab state."
+    from accelerate.utils.other import TORCH_SAFE_GLOBALS
+    st = ck/'state'
+    self.rd.check_checkpoint(ck, self.world_size)
+    want = {k: list(v.shape) for k, v in self.acc.unwrap_model(self.model).state_dict().items()}
+    for f in (st/'model.safetensors', ck/'model'/'model.safetensors'):
+        have = {k: s for k, (_, s) in check_safetensors(f).items()}
+        if bad := [k for k in have if want.get(k) != have[k]] or [k for k in want if k not in have and 'lm_head' not in k]:
+            raise CheckpointError(f"{f}: does not fit the model {self.cfg.model} (tensor '{bad[0]}' missing or of another shape)")
+    for name in ('optimizer.bin', 'scheduler.bin'):
+        if not isinstance(torch_load_safe(st/name), dict): raise CheckpointError(f"{st/name}: corrupted (not a state dict)")
+    rng = torch_load_safe(st/f"random_states_{self.rank}.pkl", TORCH_SAFE_GLOBALS)
+    if not isinstance(rng, dict) or any(k not in rng for k in _RNG_KEYS): raise CheckpointError(f"{st/f'random_states_{self.rank}.pkl'}: corrupted (no RNG states)")
+    lab = load_state_file(st/LAB_STATE)
+    if not {'step', 'totals', 'data', 'rollout'} <= set(lab) or not isinstance(lab['step'], int):
+        raise CheckpointError(f"{st/LAB_STATE}: corrupted lab state (needs step, totals, data, rollout)")
+    return lab
 
 @patch
 def save_marks(self:Trainer, marks:list[int], # budget marks (trajectories) this step reached
@@ -383,13 +415,15 @@ def log(self:Trainer, m:dict # one metrics line
 
 @patch
 def run(self:Trainer)->Path:
-    "Train to `cfg.steps` (continuing from a checkpoint when resuming); returns the run directory."
+    "Train to `cfg.steps`, or until `cfg.max_trajectories` are consumed (continuing from a checkpoint when resuming); returns the run directory."
     cfg = self.cfg
     if self.step_ == 0 and not self.rd.has_step(0): self.log(dict(step=0, **self.totals, **self.evaluate()))
     for step in range(self.step_ + 1, cfg.steps + 1):
+        if self.budget_spent(): break                                   # resumed after the budget's last step
         before = self.totals['trajectories']
         m = self.step(step)
-        last = step == cfg.steps
+        last = step == cfg.steps or self.budget_spent()
+        if last and step < cfg.steps: m['stopped'] = 'max_trajectories'
         crossed = sorted(b for b in set(cfg.marks) if before < b <= self.totals['trajectories'])
         if last or crossed or (cfg.eval_every and step % cfg.eval_every == 0): m.update(self.evaluate())
         if crossed: m['marks'] = crossed; self.save_marks(crossed, step)
@@ -398,6 +432,11 @@ def run(self:Trainer)->Path:
         if last or (cfg.ckpt_every and step % cfg.ckpt_every == 0): self.save_checkpoint()
     if self._tb is not None: self._tb.close()
     return self.run_dir
+
+@patch
+def budget_spent(self:Trainer)->bool:
+    "Has the run consumed its trajectory budget (`cfg.max_trajectories`)?"
+    return self.cfg.max_trajectories is not None and self.totals['trajectories'] >= self.cfg.max_trajectories
 
 def train(cfg:RunConfig|None=None, # a RunConfig (or None to build one from `overrides`)
           **overrides # RunConfig fields

@@ -1,4 +1,4 @@
-"""Tree rollout strategies and the tree advantage: tree cost metrics, the `tree` estimator over turn-level nodes, the `TreeRollout` base shared by TRACE and ARPO, and the `random_tree` baseline; trees and chains themselves live in the rollout core (`rods_lab.rollout`).
+"""Tree rollout strategies and the tree advantage: what trees cost, the `tree` estimator over turn-level nodes, the `TreeRollout` base shared by TRACE and ARPO, and the `random_tree` baseline; trees and chains themselves live in the rollout core (`rods_lab.rollout`).
 
 Docs: https://rods-lab.github.io/rods_lab/tree.html.md"""
 
@@ -12,28 +12,22 @@ from typing import Callable, Sequence
 import torch
 from torch import Tensor
 from .core import Task, Turn, Trajectory, Node, make_rng
-from .rollout import (RolloutConfig, rollout, episode_seed, TreeError, Tree, hand_turn, tree_trajectories, Chain, Segment,
-                              chain_sample, replay_episode, start_chains, action_sampling, grow)
+from .rollout import (RolloutConfig, rollout, episode_seed, TreeError, Tree, tree_trajectories, Chain, Segment,
+                              chain_sample, replay_episode, start_chains, action_sampling, grow, sampling_cost, encoded_tokens)
 from .advantage import register_advantage
 from .train import register_rollout_strategy, RunConfig, parse_options
 from .methods import Method, register_method
 
 # %% auto #0
-__all__ = ['tree_costs', 'leaf_paths', 'tree_nodes', 'fill_token_advantages', 'tree_advantages', 'two_branch_tree',
-           'resolve_budget', 'all_gather', 'merge_summaries', 'TreeRollout', 'RandomTreeOptions', 'RandomTreeRollout',
-           'measure_prefix_reuse']
+__all__ = ['tree_shape', 'leaf_paths', 'tree_nodes', 'fill_token_advantages', 'tree_advantages', 'resolve_budget', 'all_gather',
+           'merge_summaries', 'TreeRollout', 'RandomTreeOptions', 'RandomTreeRollout', 'measure_prefix_reuse']
 
 # %% ../nbs/10_tree.ipynb #2e842bb1
-def tree_costs(trees:Sequence[Tree] # grown trees
+def tree_shape(trees:Sequence[Tree] # grown trees
               )->dict:
-    "Leaves, generated tokens, tool calls (shared once) and their per-path totals, summed over `trees`."
-    leaves = [(t, p) for t in trees for p in t.leaves()]
-    return dict(leaves=len(leaves), nodes=sum(len(t) - 1 for t in trees),
-                generated_tokens=sum(t.generated_tokens for t in trees), tool_calls=sum(t.tool_calls for t in trees),
-                path_tokens=sum(len(n.turn.action_ids) for t, p in leaves for n in t.path_nodes(p)),
-                path_tool_calls=sum(int(t[p].info.get('n_tool_calls', 0)) for t, p in leaves),
-                branch_nodes=sum(len(n.children) > 1 for t in trees for n in t.nodes.values()),
-                replayed_steps=sum(t.replayed_steps for t in trees))
+    "Nodes, branching nodes, episode steps replayed and each leaf's depth, over `trees` (their cost is `sampling_cost` of their leaves)."
+    return dict(nodes=sum(len(t) - 1 for t in trees), branch_nodes=sum(len(n.children) > 1 for t in trees for n in t.nodes.values()),
+                replayed_steps=sum(t.replayed_steps for t in trees), depths=[len(p) for t in trees for p in t.leaves()])
 
 # %% ../nbs/10_tree.ipynb #339516d7
 def leaf_paths(trajectories:Sequence[Trajectory], # one per row
@@ -124,15 +118,6 @@ def tree_advantages(rewards:Tensor, # (N,) reward of each leaf
     gl = group_ids.tolist()
     return fill_token_advantages(trajectories, paths, lambda i, n: adv[(gl[i], n)], completion_mask)
 
-# %% ../nbs/10_tree.ipynb #8aa07c6c
-def two_branch_tree()->list[Trajectory]:
-    "Three leaves of a hand-made tree: (0,0) succeeds, (0,1) and (1,0) fail; turn 0 of (0,*) shared; observations masked."
-    h = hand_turn
-    t0, t1 = h([5, 6], [90, 91]), h([7], [92])
-    return [Trajectory('t', [1], [t0, h([8, 9], kind='answer')], reward=1.0, success=True, node_path=(0, 0)),
-            Trajectory('t', [1], [t0, h([10], kind='answer')], reward=0.0, node_path=(0, 1)),
-            Trajectory('t', [1], [t1, h([11, 12], kind='answer')], reward=0.0, node_path=(1, 0))]
-
 # %% ../nbs/10_tree.ipynb #1d453131
 def resolve_budget(budget:int|None, # leaves per task asked for (None: the run's group size)
                    cfg:RunConfig # the run's configuration
@@ -160,6 +145,9 @@ def merge_summaries(parts:Sequence[dict])->dict:
             else: out[k] += v
     return out
 
+_COST_METRICS = dict(leaves='trajectories', generated_tokens='tokens', tool_calls='tool_calls', path_tokens='path_tokens',
+                     prefill_tokens='prefill_tokens', naive_prefill_tokens='naive_prefill_tokens',
+                     path_tool_calls='path_tool_calls')    # tree_<metric> -> its `sampling_cost` entry
 _TOTALS = ('leaves', 'generated_tokens', 'tool_calls', 'path_tokens', 'prefill_tokens', 'naive_prefill_tokens')
 
 class TreeRollout:
@@ -195,28 +183,26 @@ class TreeRollout:
     # ----- what a subclass provides -----
     def grow_trees(self, engine, trees:list[Tree], step:int)->None: raise NotImplementedError
     def summary(self, trees:list[Tree])->dict:
-        "This process's step numbers (numbers add up and lists concatenate across processes)."
-        return {**tree_costs(trees), 'depths': [len(p) for t in trees for p in t.leaves()]}
+        "This process's step numbers besides the sampling cost (numbers add up and lists concatenate across processes)."
+        return tree_shape(trees)
     def report(self, s:dict)->dict:
-        "Metrics from the merged summary."
+        "Metrics from the merged summary (the cost under its `sampling_cost` names)."
+        s = {**s, **{k: s[c] for k, c in _COST_METRICS.items()}}
         return {**{f"tree_{k}": s[k] for k in (*_TOTALS, 'nodes', 'path_tool_calls', 'branch_nodes', 'replayed_steps')},
                 'tree_depth_mean': sum(s['depths']) / max(len(s['depths']), 1)}
     def finish_step(self, trees:list[Tree])->None: "After the step's trees are summarised (called by every process)."
 
     def collect(self, engine, tasks:Sequence[Task], step:int, keys:Sequence)->list[Trajectory]:
         "Grow one tree per task; its leaves as trajectories (task-major, path order)."
-        trees = self.new_trees(tasks, keys)
-        st = getattr(engine, 'stats', None)
-        p0 = (st.prefill_tokens, st.naive_prefill_tokens) if st else (0, 0)
+        trees, since = self.new_trees(tasks, keys), encoded_tokens(engine)
         if trees: self.grow_trees(engine, trees, step)
         self.trees = trees
-        local = {**self.summary(trees), 'prefill_tokens': (st.prefill_tokens - p0[0]) if st else 0,
-                 'naive_prefill_tokens': (st.naive_prefill_tokens - p0[1]) if st else 0}
-        s = merge_summaries(all_gather(local))                      # every process reports the whole step
-        for k in _TOTALS: self.totals[k] += s[k]
+        trajs = [tr for t in trees for tr in tree_trajectories(t, step)]
+        s = merge_summaries(all_gather({**self.summary(trees), **sampling_cost(trajs, engine, since)}))   # every process reports the whole step
         self.last = self.report(s)
+        for k in _TOTALS: self.totals[k] += s[_COST_METRICS[k]]
         self.finish_step(trees)
-        return [tr for t in trees for tr in tree_trajectories(t, step)]
+        return trajs
 
     def observe(self, step:int, trajs:list[Trajectory])->None: pass
     def metrics(self)->dict: return {**self.last, **{f"tree_{k}_total": v for k, v in self.totals.items()}}

@@ -16,8 +16,8 @@ from .core import Trajectory, Turn, read_jsonl
 from .tree import leaf_paths
 
 # %% auto #0
-__all__ = ['ViewNode', 'view_nodes', 'tree_layout', 'hover_text', 'tree_figure', 'rollout_steps', 'load_rollouts', 'by_task',
-           'TreeBrowser']
+__all__ = ['ViewNode', 'view_nodes', 'tree_layout', 'hover_text', 'tree_figure', 'node_labels', 'rollout_steps', 'load_rollouts',
+           'by_task', 'TreeBrowser']
 
 # %% ../nbs/13b_treeview.ipynb #4b5efbb2
 @dataclass
@@ -113,6 +113,21 @@ def tree_figure(trajs:Sequence[Trajectory], # the leaves of one task's tree
     fig.update_layout(title=title or f"{task}: {root.leaves} leaves, {root.successes} succeeded", template='plotly_white',
                       xaxis=dict(title='turn', dtick=1), yaxis=dict(title='leaf', showticklabels=False, autorange='reversed'), height=max(320, 22 * root.leaves + 120))
     return fig
+
+# %% ../nbs/13b_treeview.ipynb #b2c3d4e5
+def node_labels(fig:go.Figure, # a `tree_figure` of `trajs`
+                trajs:Sequence[Trajectory], # the same leaves
+                key:str, # the node-info key to write, e.g. 'p_hat' (TRACE) or 'dH' (ARPO)
+                fmt:str='{:.2f}' # how a value is written
+               )->go.Figure:
+    "Add `fmt.format(info[key])` above every node whose info has `key` (placed clear of the node markers)."
+    nodes = view_nodes(trajs); pos = tree_layout(nodes)
+    ps = [p for p, n in nodes.items() if key in n.info]
+    fig.add_trace(go.Scatter(x=[pos[p][0] for p in ps], y=[pos[p][1] for p in ps], mode='markers+text', text=[fmt.format(nodes[p].info[key]) for p in ps],
+                             marker=dict(size=[14 if nodes[p].children else 11 for p in ps], color='rgba(0,0,0,0)'), textposition='top right',
+                             textfont=dict(size=10, color='#333'), hoverinfo='skip', showlegend=False, name=key))
+    return fig
+
 
 # %% ../nbs/13b_treeview.ipynb #3a293336
 def rollout_steps(run_dir:str|Path # a run directory

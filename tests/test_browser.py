@@ -32,7 +32,7 @@ def wait_http(url:str, proc, timeout:float=90):
 @pytest.fixture
 def lab(tmp_path):
     "JupyterLab on a free localhost port (no token, no browser), serving a copy of explore.ipynb and a demo run; shut down at the end."
-    from rods_lab.explorer import demo_run
+    from rods_lab.scripted import demo_run
     work = tmp_path/'lab'; work.mkdir()
     shutil.copy(ROOT/'experiments'/'explore.ipynb', work/'explore.ipynb')
     demo_run(work/'runs'/'rods'/'rods-s0', data='rods', steps=4)          # the notebook's default run_dir

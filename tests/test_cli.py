@@ -18,7 +18,7 @@ def test_tasks_prints_jsonl_and_is_deterministic():
     (['tasks', 'nowhere'], "unknown world 'nowhere'"),
     (['tasks', 'mathtool', '--hops', '2'], "unknown difficulty keyword 'hops'"),
     (['tasks', 'multihop', '--hops', '9'], 'hops must be an integer in [1, 4]'),
-    (['tasks', 'apiworld', '--n', 'many'], "invalid int value: 'many'"),
+    (['tasks', 'apiworld', '--n', 'many'], "argument --n: must be an integer >= 0, got 'many'"),
     (['frobnicate'], 'invalid choice'),
     ([], 'required'),
 ])

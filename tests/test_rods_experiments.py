@@ -70,7 +70,7 @@ def test_popoviciu_smoke_trains_its_own_run(tmp_path):
     assert {'popoviciu_progress.html', 'band_mass.html', 'grad_share.html'} <= {Path(f).name for f in res['figures']}
 
 def test_popoviciu_on_a_demo_run(tmp_path):
-    from rods_lab.explorer import demo_run
+    from rods_lab.scripted import demo_run
     run = demo_run(tmp_path/'demo-rods', data='rods', steps=4)
     execute('popoviciu', tmp_path, run_dir=str(run), out_dir=str(tmp_path/'pop'))
     res = json.loads((tmp_path/'pop'/'results.json').read_text())

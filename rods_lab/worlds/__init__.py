@@ -6,7 +6,7 @@ Docs: https://rods-lab.github.io/rods_lab/worlds.html.md"""
 
 # %% ../../nbs/02_worlds.ipynb #623f6e39
 from __future__ import annotations
-import difflib, importlib, json, random
+import difflib, importlib, inspect, json, random
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 from ..core import Task, ToolSpec, Structure, make_rng, lab_settings, content_id
@@ -14,8 +14,9 @@ from ..tools import (parse_action, execute_call, Call, Answer, ParseError, FORMA
                             render_answer, TOOL_CALL_OPEN)
 
 # %% auto #0
-__all__ = ['WORLDS', 'SPLITS', 'SPLIT_SIZE', 'StepResult', 'Episode', 'TaskError', 'World', 'register_world', 'list_worlds',
-           'get_world', 'split_tasks', 'held_out_ids', 'oracle_agent', 'random_agent', 'rollout_stats']
+__all__ = ['WORLDS', 'SPLITS', 'SPLIT_SIZE', 'StepResult', 'Episode', 'world_error_text', 'valid_text', 'TaskError',
+           'tool_problems', 'World', 'register_world', 'list_worlds', 'get_world', 'split_tasks', 'held_out_ids',
+           'oracle_agent', 'random_agent', 'rollout_stats']
 
 # %% ../../nbs/02_worlds.ipynb #9aa0f88a
 @dataclass
@@ -75,29 +76,47 @@ class Episode:
         if self.turn_idx < len(self._user): return self._user[self.turn_idx], 'user'
         self._finish('answer'); return '', 'user'
 
+    def _act(self, action_text:str)->tuple:
+        "(observation, error, kind, call, role) of one action."
+        act = parse_action(action_text, self.specs, self.max_action_chars)
+        if isinstance(act, Answer): obs, role = self._answer(act); return obs, None, 'answer', None, role
+        if isinstance(act, ParseError): return act.observation, act.kind, 'error', None, 'tool'
+        call = {'name': act.name, 'arguments': act.arguments}
+        if act.name not in self._fns:
+            return (f"Error (missing_tool): this world does not implement the tool '{act.name[:40]}'{_close(act.name, self._fns)}; "
+                    f"it implements: {', '.join(sorted(self._fns)) or 'none'}.", 'missing_tool', 'call', call, 'tool')
+        res = execute_call(self._fns[act.name], act.arguments, self.tool_timeout_s, act.name)
+        return res.output, res.error, 'call', call, 'tool'
+
     def step(self, action_text:str # the model's action (free text, a tool call or a final answer)
             )->StepResult:
-        "Apply one action; never raises on model output."
+        "Apply one action; never raises, whatever the action text."
         if self.done:
             return StepResult('Error (episode_over): the episode has ended.', True,
                               dict(kind='error', error='episode_over', role='tool', progress=self._progress, finish=self.finish_reason))
         self.n_steps += 1
-        act = parse_action(action_text, self.specs, self.max_action_chars)
-        call, err, role = None, None, 'tool'
         if isinstance(action_text, str) and TOOL_CALL_OPEN in action_text: self.n_calls += 1
-        if isinstance(act, Call):
-            call = {'name': act.name, 'arguments': act.arguments}
-            res = execute_call(self._fns[act.name], act.arguments, self.tool_timeout_s, act.name)
-            obs, err, kind = res.output, res.error, 'call'
-        elif isinstance(act, Answer):
-            (obs, role), kind = self._answer(act), 'answer'
-        else:
-            obs, err, kind = act.observation, act.kind, 'error'
+        try:
+            obs, err, kind, call, role = self._act(action_text)
+            self._progress = self._measure()
+        except Exception as e:   # a bug in the world, or a RecursionError from a deep stack: an observation, not a crash
+            obs, err, kind, call, role = world_error_text(e), 'world_error', 'error', None, 'tool'
         if err: self.n_errors += 1
-        self._progress = self._measure()
         if not self.done and self.n_steps >= self.max_turns: self._finish('max_turns')
         info = dict(kind=kind, error=err, call=call, role=role, progress=self._progress, finish=self.finish_reason)
-        return StepResult(obs, self.done, info)
+        return StepResult(valid_text(obs), self.done, info)
+
+def world_error_text(e:BaseException)->str:
+    "The observation of an unexpected exception inside a world (type and a short message)."
+    try: msg = str(e)[:200]
+    except Exception: msg = ''
+    return f"Error (world_error): the world failed on this action ({type(e).__name__}{': ' + msg if msg else ''})."
+
+def valid_text(s)->str:
+    "`s` as text that encodes to UTF-8 (lone surrogates replaced by '?')."
+    if not isinstance(s, str): s = str(s)
+    try: s.encode('utf-8'); return s
+    except UnicodeEncodeError: return s.encode('utf-8', 'replace').decode('utf-8')
 
 # %% ../../nbs/02_worlds.ipynb #22136b1f
 class TaskError(ValueError):
@@ -106,6 +125,29 @@ class TaskError(ValueError):
 def _close(name:str, options)->str:
     m = difflib.get_close_matches(name, list(options), n=1)
     return f" (did you mean '{m[0]}'?)" if m else ''
+
+def _params(fn:Callable)->tuple[set, set]|None:
+    "(all keyword parameters, required ones) of `fn`, or None when it takes **kwargs or has no signature."
+    try: ps = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError): return None
+    if any(p.kind is p.VAR_KEYWORD for p in ps): return None
+    kw = [p for p in ps if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return {p.name for p in kw}, {p.name for p in kw if p.default is p.empty}
+
+def tool_problems(specs:list[ToolSpec], # the task's tool specs
+                  fns:dict[str, Callable] # the world's implementations by name (an episode's `tool_fns()`)
+                 )->list[str]:
+    "What does not fit between a task's tool specs and a world's implementations (empty when everything does)."
+    out = []
+    for s in specs:
+        if s.name not in fns: out.append(f"tool '{s.name}' is listed but not implemented by the world{_close(s.name, fns)}"); continue
+        if (ps := _params(fns[s.name])) is None: continue
+        names, required = ps
+        out += [f"tool '{s.name}': argument '{a}' of its spec is not a parameter of the implementation{_close(a, names)}"
+                for a in s.properties if a not in names]
+        out += [f"tool '{s.name}': the implementation needs argument '{a}', which the spec does not require"
+                for a in sorted(required - set(s.required))]
+    return out
 
 class World:
     "Base class of task worlds: sampling, episodes, oracles, verification and variants."
@@ -179,6 +221,7 @@ class World:
         try:
             if task.world != self.name: raise TaskError(f"world is '{task.world}', expected '{self.name}'")
             self.check_task(task)
+            self.check_tools(task)
             actions = self.oracle(task)
             ep = self.play(task, actions, max_turns=len(actions) + 1)
         except TaskError as e: raise TaskError(f"task {task.id}: {e}") from None
@@ -187,6 +230,16 @@ class World:
         if not ep.done: raise TaskError(f"task {task.id}: the oracle did not finish the episode")
         if ep.progress < 1.0: raise TaskError(f"task {task.id}: the oracle reaches progress {ep.progress:.2f}, not 1.0")
         if not ep.success: raise TaskError(f"task {task.id}: the oracle does not succeed")
+
+    def check_tools(self, task:Task)->None:
+        "Raise `TaskError` naming a tool of `task` that the world does not implement, or that crashes when called."
+        ep = self.episode(task, max_turns=len(task.tools) + 1)
+        if (bad := tool_problems(task.tools, ep._fns)): raise TaskError('; '.join(bad))
+        rng, words = make_rng(0, self.name, 'check_tools', task.id), ['x']
+        for s in task.tools:
+            args = {k: _random_value(v, rng, words) for k, v in s.properties.items() if k in s.required}
+            r = ep.step(render_call(s.name, args))
+            if r.info['error'] in ('tool_crash', 'world_error'): raise TaskError(f"tool '{s.name}' crashes: {r.observation}")
 
     def variants(self, task:Task, # the task to vary
                  k:int=4, # number of variants wanted

@@ -13,8 +13,8 @@ from ..tools import ToolError
 
 # %% auto #0
 __all__ = ['NAMES', 'AIRPORTS', 'CITIES', 'TICKERS', 'DIRS', 'STEMS', 'TITLES', 'DATES', 'TIMES', 'TEXTS', 'CHAT', 'WORDS',
-           'RATES', 'AMOUNTS', 'SHARES', 'tool', 'Log', 'API', 'text_of', 'same_text', 'value_in_text', 'texts_match',
-           'Files', 'Messages']
+           'RATES', 'AMOUNTS', 'SHARES', 'VOCABULARIES', 'MAX_EXTRA_CHARS', 'tool', 'Log', 'API', 'text_of',
+           'same_text', 'value_in_text', 'value_kind', 'candidates', 'single_value', 'texts_match', 'Files', 'Messages']
 
 # %% ../../nbs/02a1_apiworld_services.ipynb #3e1c57cf
 NAMES = ('Ana', 'Ben', 'Carla', 'Dev', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivan', 'Jade', 'Kai', 'Lena', 'Milo', 'Nina',
@@ -125,15 +125,49 @@ def value_in_text(value:str, # the gold value's text
         i = t.find(v, i + 1)
     return False
 
+_DATE_RE = re.compile(r'(?<![\w\-])\d{4}-\d{1,2}-\d{1,2}(?![\w\-])')
+_ID_RE = re.compile(r'(?<![\w\-])[A-Za-z]+-\d+(?![\w\-])')
+VOCABULARIES = {'name': NAMES, 'city': CITIES, 'symbol': TICKERS, 'airport': tuple(AIRPORTS.values()), 'text': TEXTS}
+_VOCAB = {k: frozenset(v.lower() for v in vs) for k, vs in VOCABULARIES.items()}
+MAX_EXTRA_CHARS = 40   # a value of no known kind may come with this much other text
+
+def value_kind(value:str # a gold value's text
+              )->str:
+    "The kind of a gold value: 'number', 'date', 'id:<prefix>' (ids with the same prefix), a key of `VOCABULARIES`, or 'other'."
+    v = value.strip()
+    if _as_number(v) is not None: return 'number'
+    if _DATE_RE.fullmatch(v): return 'date'
+    if _ID_RE.fullmatch(v): return 'id:' + v.split('-')[0].lower()
+    return next((k for k, vs in _VOCAB.items() if v.lower() in vs), 'other')
+
+def candidates(kind:str, # from `value_kind`
+               text:str # an answer or message
+              )->set:
+    "The distinct values of `kind` that `text` states (numbers as floats, the rest lowercased)."
+    if kind == 'number': return {_as_number(m) for m in _NUM_RE.findall(text)} - {None}
+    if kind == 'date': return {m.lower() for m in _DATE_RE.findall(text)}
+    if kind.startswith('id:'): return {m.lower() for m in _ID_RE.findall(text) if m.lower().startswith(kind[3:] + '-')}
+    return {v for v in _VOCAB.get(kind, ()) if value_in_text(v, text)}
+
+def single_value(value:str, # the gold value's text
+                 text:str # an answer or message
+                )->bool:
+    "Does `text` state `value` and no other value of its kind (the single-value rule)?"
+    kind = value_kind(value)
+    if kind == 'other': return value_in_text(value, text) and len(text.strip()) <= len(value.strip()) + MAX_EXTRA_CHARS
+    found = candidates(kind, text)
+    if kind == 'number': x = _as_number(value); return bool(found) and all(abs(y - x) < 0.005 for y in found)
+    return found == {value.strip().lower()}
+
 def texts_match(actual:list[str], # messages sent
                 gold:list[str], # gold values that must be mentioned, one per message
                 exact:bool=False # also require as many messages as gold ones
                )->bool:
-    "Can each gold value be found in a different actual message?"
+    "Can each gold value be found, by the single-value rule, in a different actual message?"
     if exact and len(actual) != len(gold): return False
     left = list(actual)
     for g in gold:
-        hit = next((i for i, a in enumerate(left) if value_in_text(g, a)), None)
+        hit = next((i for i, a in enumerate(left) if single_value(g, a)), None)
         if hit is None: return False
         del left[hit]
     return True

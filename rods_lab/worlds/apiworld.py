@@ -10,7 +10,7 @@ import functools, itertools, math
 from ..core import Task
 from ..tools import render_call, render_answer
 from . import World, Episode, TaskError, register_world
-from .api_services import NAMES, CITIES, TICKERS, DIRS, STEMS, TITLES, DATES, TIMES, TEXTS, AMOUNTS, Log, text_of, value_in_text
+from .api_services import NAMES, CITIES, TICKERS, DIRS, STEMS, TITLES, DATES, TIMES, TEXTS, AMOUNTS, Log, text_of, value_in_text, single_value
 from .api_calendar_bank_travel import APIS, service_tools
 from .api_grammar import PRODUCERS, NOUN_SLOTS, _Redraw
 from .api_producers import MAX_DEPTH, grammar
@@ -31,7 +31,7 @@ class ApiEpisode(Episode):
     def tool_fns(self): return {n: f for a in self.apis.values() for n, f in a.fns().items()}
 
     def _reached(self, cp:dict)->bool:
-        if 'turn' in cp: return cp['turn'] < len(self.answers) and value_in_text(cp['value'], self.answers[cp['turn']])
+        if 'turn' in cp: return cp['turn'] < len(self.answers) and single_value(cp['value'], self.answers[cp['turn']])
         api = self.apis[cp['service']]
         return all(api.match(k, api.part(k), v) for k, v in cp['parts'].items())
 

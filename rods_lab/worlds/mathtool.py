@@ -262,9 +262,13 @@ _ANSWER_NUM_RE = re.compile(r'-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?
 
 def answer_number(text:str # a final answer's text
                  )->Fraction|None:
-    "The last number written in `text` (thousands commas and decimals allowed), or None."
-    found = _ANSWER_NUM_RE.findall(text or '')
-    return Fraction(found[-1].replace(',', '')) if found else None
+    "The one number `text` states (thousands commas and decimals allowed; repeats allowed), or None for none or several."
+    first = None
+    for m in _ANSWER_NUM_RE.finditer(text or ''):
+        v = Fraction(m.group().replace(',', ''))
+        if first is None: first = v
+        elif v != first: return None          # a second, different number: stop reading
+    return first
 
 CALCULATOR = ToolSpec('calculator', 'Evaluate an arithmetic expression with numbers, + - * / % ** and parentheses.',
                       {'type': 'object', 'properties': {'expression': {'type': 'string'}}, 'required': ['expression']})

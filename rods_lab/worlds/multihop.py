@@ -6,7 +6,7 @@ Docs: https://rods-lab.github.io/rods_lab/multihop.html.md"""
 
 # %% ../../nbs/02b_multihop.ipynb #a6f2d5f7
 from __future__ import annotations
-import re, string
+import functools, re, string
 from collections import Counter
 from fastcore.basics import patch
 from ..core import Task, ToolSpec, Structure
@@ -15,8 +15,9 @@ from . import World, Episode, TaskError, register_world
 from .multihop_kb import RELATIONS, GENERIC_Q, MAX_K, DEFAULT_K, KnowledgeBase, knowledge_base
 
 # %% auto #0
-__all__ = ['SEARCH_TOOL', 'normalize_answer', 'exact_match', 'token_f1', 'noun_phrase', 'question_text', 'plan_queries',
-           'random_path', 'path_payload', 'MultihopEpisode', 'MultihopWorld']
+__all__ = ['MAX_EXTRA_TOKENS', 'SEARCH_TOOL', 'normalize_answer', 'exact_match', 'token_f1', 'named_entities', 'answer_f1',
+           'noun_phrase', 'question_text', 'plan_queries', 'random_path', 'path_payload', 'MultihopEpisode',
+           'MultihopWorld']
 
 # %% ../../nbs/02b_multihop.ipynb #aa28911e
 _PUNCT = re.compile(f"[{re.escape(string.punctuation)}]")
@@ -30,6 +31,8 @@ def exact_match(prediction:str, gold:str)->float:
     "1.0 when the normalised strings are equal, else 0.0."
     return float(normalize_answer(prediction) == normalize_answer(gold))
 
+MAX_EXTRA_TOKENS = 8   # normalised tokens an answer may have beyond the gold name's before F1 is 0
+
 def token_f1(prediction:str, gold:str)->float:
     "F1 over the normalised tokens of `prediction` and `gold`, in [0, 1]."
     p, g = normalize_answer(prediction).split(), normalize_answer(gold).split()
@@ -37,6 +40,40 @@ def token_f1(prediction:str, gold:str)->float:
     if not p or not g or not common: return float(p == g)
     prec, rec = common/len(p), common/len(g)
     return 2*prec*rec/(prec + rec)
+
+# %% ../../nbs/02b_multihop.ipynb #7ace7e72
+_NAME_INDEX: dict = {}
+
+def _name_index(kb:KnowledgeBase)->tuple[dict, int]:
+    "Normalised entity names as token tuples, and the longest name's token count (cached per knowledge base)."
+    key = (kb.seed, kb.size)
+    if key not in _NAME_INDEX:
+        names = {tuple(normalize_answer(e.name).split()) for e in kb.entities} - {()}
+        _NAME_INDEX[key] = (names, max(map(len, names)))
+    return _NAME_INDEX[key]
+
+def named_entities(kb:KnowledgeBase, # the knowledge base
+                   text:str # an answer
+                  )->set[str]:
+    "Normalised names of the entities `text` names, matching the longest name first at each position."
+    names, longest = _name_index(kb)
+    toks, out, i = normalize_answer(text).split(), set(), 0
+    while i < len(toks):
+        n = next((n for n in range(min(longest, len(toks) - i), 0, -1) if tuple(toks[i:i+n]) in names), 0)
+        if n: out.add(' '.join(toks[i:i+n]))
+        i += max(n, 1)
+    return out
+
+def answer_f1(prediction:str, # the answer
+              gold:str, # the gold entity name
+              kb:KnowledgeBase, # the knowledge base the question is about
+              allowed:tuple=() # names the answer may repeat without penalty (those named in the question)
+             )->float:
+    "Token F1 under the single-entity rule: 0 for an answer naming another entity or far longer than `gold`."
+    g = normalize_answer(gold)
+    if len(normalize_answer(prediction).split()) > len(g.split()) + MAX_EXTRA_TOKENS: return 0.0
+    if named_entities(kb, prediction) - {g} - {normalize_answer(a) for a in allowed}: return 0.0
+    return token_f1(prediction, gold)
 
 # %% ../../nbs/02b_multihop.ipynb #acb412bf
 def noun_phrase(rel:str, # relation
@@ -124,7 +161,10 @@ class MultihopEpisode(Episode):
     @property
     def em(self)->float: "Exact match of the last answer."; return exact_match(self.answers[-1], self.task.payload['answer']) if self.answers else 0.0
     @property
-    def f1(self)->float: "Token F1 of the last answer."; return token_f1(self.answers[-1], self.task.payload['answer']) if self.answers else 0.0
+    def f1(self)->float:
+        "Token F1 of the last answer, under the single-entity rule (`answer_f1`)."
+        p = self.task.payload
+        return answer_f1(self.answers[-1], p['answer'], self.kb, (p['start'],)) if self.answers else 0.0
     @property
     def reward(self)->float: "Exact match of the final answer (1.0 or 0.0)."; return self.em
     def checkpoints(self)->list[bool]: return [*self.surfaced, self.em == 1.0]
