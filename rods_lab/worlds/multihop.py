@@ -64,13 +64,16 @@ def named_entities(kb:KnowledgeBase, # the knowledge base
         i += max(n, 1)
     return out
 
+_ALTERNATIVES = re.compile(r'\b(?:or|either)\b|[/,;\n]', re.I)   # what offers a second candidate: 'or', 'either', a slash or a list separator
+
 def answer_f1(prediction:str, # the answer
               gold:str, # the gold entity name
               kb:KnowledgeBase, # the knowledge base the question is about
               allowed:tuple=() # names the answer may repeat without penalty (those named in the question)
              )->float:
-    "Token F1 under the single-entity rule: 0 for an answer naming another entity or far longer than `gold`."
+    "Token F1 under the single-entity rule: 0 for an answer naming another entity, offering alternatives or far longer than `gold`."
     g = normalize_answer(gold)
+    if _ALTERNATIVES.search(prediction) and not _ALTERNATIVES.search(gold): return 0.0   # 'X or Y': a hedge, whatever Y is
     if len(normalize_answer(prediction).split()) > len(g.split()) + MAX_EXTRA_TOKENS: return 0.0
     if named_entities(kb, prediction) - {g} - {normalize_answer(a) for a in allowed}: return 0.0
     return token_f1(prediction, gold)
