@@ -130,7 +130,18 @@ def _by_age(buf:ReplayBuffer, rows:np.ndarray, rng)->np.ndarray:
     return rows[np.lexsort((rows, buf.col('admitted_step')[rows]))]
 def _at_random(buf:ReplayBuffer, rows:np.ndarray, rng)->np.ndarray: return rng.permutation(rows)
 
-EVICTION_ORDERS = {'priority': _by_priority, 'oldest': _by_age, 'random': _at_random}   # rule -> (buffer, rows, rng) -> rows in eviction order
+def _by_crowding(buf:ReplayBuffer, rows:np.ndarray, rng)->np.ndarray:
+    "From the signature with the most live entries first (lowest priority within it), so no structure is crowded out."
+    _, group, count = np.unique([signature_str(t.structure) for t in buf.tasks], return_inverse=True, return_counts=True)
+    g, prio, age = group[rows], buf.priorities()[rows], buf.col('admitted_step')[rows]
+    order = np.lexsort((rows, age, prio, g))                        # each signature's candidates, lowest priority first
+    rank = np.empty(len(rows), np.int64)
+    start = np.r_[0, np.flatnonzero(np.diff(g[order])) + 1]
+    rank[order] = np.arange(len(rows)) - np.repeat(start, np.diff(np.r_[start, len(rows)]))
+    left = count[g] - rank                                          # live entries of its signature when this one's turn comes
+    return rows[np.lexsort((rows, age, prio, -left))]
+
+EVICTION_ORDERS = {'priority': _by_priority, 'oldest': _by_age, 'random': _at_random, 'diverse': _by_crowding}   # rule -> (buffer, rows, rng) -> rows in eviction order
 
 @patch
 def stale_reason(self:ReplayBuffer, i:int)->str:

@@ -70,6 +70,7 @@ class RODSOptions(SynthOptions):
     min_size: int|None = None           # zero-variance eviction pauses at this many live entries (None: pool_size)
     priority_floor: float = 0.01        # exploration floor added to every priority
     unvisited_priority: float = 0.125   # priority of a task not yet visited (before the floor)
+    evict: str = 'priority'             # capacity eviction order: 'priority' (METHODS §1) or 'diverse' (crowded signatures first; our extension)
 
     def resolve(self, cfg):
         o = super().resolve(cfg)
@@ -85,7 +86,8 @@ class RODSOptions(SynthOptions):
             (0 <= self.zero_var_tol < POPOVICIU_MAX, 'zero_var_tol must be in [0, 0.25), got {zero_var_tol}'),
             (cfg.tasks_per_step <= self.min_size <= self.capacity, 'min_size ({min_size}) must be between the tasks per step ({tasks_per_step}) and capacity ({capacity})'),
             (self.priority_floor > 0, 'priority_floor must be > 0 (every task keeps a chance), got {priority_floor}'),
-            (self.unvisited_priority >= 0, 'unvisited_priority must be >= 0, got {unvisited_priority}')]
+            (self.unvisited_priority >= 0, 'unvisited_priority must be >= 0, got {unvisited_priority}'),
+            (self.evict in ('priority', 'diverse'), "evict must be 'priority' or 'diverse', got {evict!r}")]
 
 @dataclass(frozen=True)
 class AugmentOptions(SynthOptions):
@@ -234,7 +236,7 @@ class RODS(BufferStrategy):
     def prune(self, step:int)->None:
         o = self.opts
         self._count_evictions(self.buffer.evict_stale(step, o.evict_after, o.min_size, o.protect_seeds))
-        self._count_evictions({'capacity': self.buffer.evict_over_capacity(step, 'priority', protect_seeds=o.protect_seeds)})
+        self._count_evictions({'capacity': self.buffer.evict_over_capacity(step, o.evict, protect_seeds=o.protect_seeds)})
 
 register_method(Method('rods', 'group rollouts on a replay buffer that detects boundary tasks by progress variance and synthesises variants of them',
                        'Fang et al. 2026, RODS: Reward-Driven Online Data Synthesis for Multi-Turn Tool-Use Agents', data='rods'));
