@@ -5,19 +5,11 @@ tiny training run (micro model, one step) is made once and copied for every corr
 import contextlib, gzip, hashlib, io, json, os, shutil
 from pathlib import Path
 import pytest, torch
+from cli_inproc import cli
 
 HERE = Path(__file__).parent
 TOY = ['--world', 'toyworld:PingWorld', '--model', 'embedded:micro', '--reward', 'progress', '--batch-size', '8', '--group-size', '4',
        '--pool-size', '16', '--eval-n', '0', '--max-total-tokens', '192', '--max-action-tokens', '32', '--lr', '0.001', '--max-turns', '6']
-
-def cli(argv:list[str])->tuple[int, str, str]:
-    "Exit code, stdout and stderr of `rods-lab ARGV`, run in this process (argparse's SystemExit included)."
-    from rods_lab.cli import main
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try: rc = main([str(a) for a in argv])
-        except SystemExit as e: rc = e.code
-    return rc, out.getvalue(), err.getvalue()
 
 def tree(root:Path)->dict:
     "Every file under `root` with its content hash: what 'nothing was written' compares."

@@ -3,22 +3,15 @@ loaded, an empty filtered set, a dataset of another world or tokenizer) stops wi
 
 The command line runs in-process; `rods_lab.swirl_train` is imported first so its registry entries exist even where the
 installed package does not declare it as a plugin yet."""
-import contextlib, io, json, shutil
+import json, shutil
 from pathlib import Path
 import pytest
+from cli_inproc import cli as run_cli
 
 BASE = ['--world', 'mathtool', '--difficulty', '{"steps": 2}', '--model', 'embedded:micro', '--device', 'cpu', '--batch-size', '4',
         '--group-size', '2', '--pool-size', '2', '--eval-n', '0', '--max-action-tokens', '12', '--max-total-tokens', '96', '--steps', '1']
 
-def cli(argv):
-    "Exit code, stdout and stderr of `rods-lab ARGV` in this process."
-    import rods_lab.swirl_train  # noqa: F401  (registers the swirl methods and strategies)
-    from rods_lab.cli import main
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try: rc = main([str(a) for a in argv])
-        except SystemExit as e: rc = e.code
-    return rc, out.getvalue(), err.getvalue()
+def cli(argv): return run_cli(argv, plugins=('rods_lab.swirl_train',))   # registers the swirl methods and strategies
 
 def files(root:Path)->set:
     return {str(p.relative_to(root)) for p in Path(root).rglob('*')}
