@@ -67,7 +67,7 @@ class TraceOptions:
     budget_unit: str = 'leaves'          # 'leaves' (exact) or 'tokens' (generated tokens)
     token_budget: int|None = None        # generated tokens per task when budget_unit='tokens'
     max_children: int|None = None        # most continuations per non-root anchor (None: no cap)
-    prior_strength: float|None = 2.0     # weight of p̂ as pseudo-observations beside observed descendants (None: p̂ alone)
+    prior_strength: float|None = None    # None: p̂ alone (the paper); a number s: Beta posterior with p̂ as s pseudo-observations beside observed descendants (our extension)
     p_clip: float = 0.02                 # p̂ is clipped to [p_clip, 1 - p_clip]
     target: str = 'success'              # the predicted outcome: 'success' or 'reward' (clipped to [0, 1])
     features: list|tuple = ('hidden', 'structure') # feature sources (see `FEATURES`): 'hidden', 'structure', 'text'
