@@ -10,10 +10,10 @@ import ast, builtins, hashlib, json, re, shutil, subprocess, sys, textwrap
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['REPO', 'STUDIES', 'FAVICON', 'notebook_markdown', 'render_readme', 'write_readme', 'library_notebooks', 'source_key',
-           'stale_notebooks', 'execute_notebooks', 'symbol_index', 'link_names', 'defined_names', 'api_entries',
-           'source_link', 'library_page', 'local_plotly', 'reproduce_commands', 'study_page', 'gallery',
-           'prepare_sources', 'build_site', 'site_key', 'main']
+__all__ = ['REPO', 'STUDIES', 'FAVICON', 'GUIDES', 'notebook_markdown', 'render_readme', 'write_readme', 'library_notebooks',
+           'source_key', 'stale_notebooks', 'execute_notebooks', 'symbol_index', 'link_names', 'defined_names',
+           'api_entries', 'source_link', 'library_page', 'local_plotly', 'reproduce_commands', 'study_page', 'gallery',
+           'guide_page', 'prepare_sources', 'build_site', 'site_key', 'main']
 
 # %% ../nbs/14a_docs.ipynb #82b7cf05
 _DIRECTIVE = re.compile(r'^\s*#\s*\|\s*(\S+)(.*)$')
@@ -292,15 +292,25 @@ FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect wi
 def _toctree(caption:str, docs:list[str])->str:
     return '\n'.join(['```{toctree}', ':hidden:', f':caption: {caption}', ':maxdepth: 1', '', *docs, '```'])
 
+GUIDES = ('run-a-study', 'explore-a-buffer', 'add-a-method', 'own-hf-model', 'scale-out')   # docs/guides/<name>.md, in reading order
+
+def guide_page(md:str, # a guide's markdown (`docs/guides/<name>.md`)
+               path:str, # its path in the repository
+               index:dict[str,str] # name -> qualified name
+              )->str:
+    "A guide as a site page: its title, the link to its source, then its text with exported names linked to their API entries."
+    title, _, body = md.partition('\n')
+    return '\n'.join([title, '', source_link(path), '', link_names(body.strip('\n'), index), ''])
+
 def prepare_sources(root:str|Path='.', # the repository
                     executed:str|Path='_build/executed', # executed notebooks (`execute_notebooks`)
                     src:str|Path='_build/docs' # where the Sphinx sources go (replaced)
                    )->Path:
-    "Write the site's Sphinx sources: home, a page per library notebook, a page per study, the local plotly bundle."
+    "Write the site's Sphinx sources: home, the guides, a page per library notebook, a page per study, the local plotly bundle."
     import plotly
     root, executed, src = Path(root), Path(executed), Path(src)
     shutil.rmtree(src, ignore_errors=True)
-    (src/'library').mkdir(parents=True); (src/'studies').mkdir()
+    (src/'library').mkdir(parents=True); (src/'studies').mkdir(); (src/'guides').mkdir()
     shutil.copy(root/'docs'/'conf.py', src/'conf.py')
     shutil.copytree(root/'figures', src/'figures')
     static = src/'_static'; static.mkdir()
@@ -319,9 +329,14 @@ def prepare_sources(root:str|Path='.', # the repository
         (static/'studies'/s).mkdir(parents=True)
         for h in (root/'figures'/s).glob('*.html'):
             (static/'studies'/s/h.name).write_text(local_plotly(h.read_text(encoding='utf-8'), '../../plotly.min.js'), encoding='utf-8')
+    guides = [g for g in GUIDES if (root/'docs'/'guides'/f'{g}.md').exists()]
+    for g in guides:
+        (src/'guides'/f'{g}.md').write_text(guide_page((root/'docs'/'guides'/f'{g}.md').read_text(encoding='utf-8'), f'docs/guides/{g}.md', index), encoding='utf-8')
+    if (root/'docs'/'guides'/'img').is_dir(): shutil.copytree(root/'docs'/'guides'/'img', src/'guides'/'img')
     home = library_page(json.loads((executed/'index.ipynb').read_text(encoding='utf-8')), 'nbs/index.ipynb', index)
     home['cells'] += [{**_md(m), 'id': f'rods-lab-site-{i}'} for i, m in enumerate(
-        [gallery(root/'figures', studies), _toctree('Library', pages), _toctree('Studies', [f'studies/{s}' for s in studies])])]
+        [gallery(root/'figures', studies), _toctree('Guides', [f'guides/{g}' for g in guides]), _toctree('Library', pages),
+         _toctree('Studies', [f'studies/{s}' for s in studies])])]
     (src/'index.ipynb').write_text(json.dumps(home, indent=1), encoding='utf-8')
     return src
 
@@ -346,7 +361,7 @@ def site_key(root:str|Path='.' # the repository
             )->str:
     "A hash of everything the site is made from (notebooks, package, figures, Sphinx config): `_site/.site-key` holds the one it was built from."
     root, h = Path(root), hashlib.sha256()
-    files = [*root.glob('nbs/*.ipynb'), *root.glob('rods_lab/**/*.py'), *root.glob('figures/**/*'), root/'docs'/'conf.py']
+    files = [*root.glob('nbs/*.ipynb'), *root.glob('rods_lab/**/*.py'), *root.glob('figures/**/*'), *root.glob('docs/guides/**/*'), root/'docs'/'conf.py']
     for p in sorted(f for f in files if f.is_file()): h.update(p.relative_to(root).as_posix().encode()); h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
