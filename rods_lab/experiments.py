@@ -10,7 +10,7 @@ import difflib, json, math, time
 from pathlib import Path
 from typing import Any, Sequence
 import numpy as np
-from .rundir import RunDir
+from .rundir import RunDir, MARK_FIELDS
 
 # %% auto #0
 __all__ = ['MINIMUMS', 'POSITIVE', 'CLAIMS', 'notebook_parameters', 'check_parameters', 'check_values', 'train_one', 'train_jobs',
@@ -278,14 +278,16 @@ def split_outcomes(model:str|Path, # a model directory or 'embedded:<preset>'
 
 _LIMITS = ('max_action_tokens', 'max_obs_tokens', 'max_total_tokens', 'max_turns')
 def mark_outcomes(run_dir:str|Path, # a run directory with kept marks
-                  mark:int, # the budget mark (trajectories)
+                  mark:int, # the budget mark
                   split:str='test', # held-out split
                   n:int=512, # tasks of the split
-                  device:str='cpu' # where to run the model
+                  device:str='cpu', # where to run the model
+                  cost:str='trajectories' # what the mark counts: 'trajectories' (`marks`) or 'tokens_generated' (`token_marks`)
                  )->dict:
     "`split_outcomes` of a run's model at `mark`, with the run's world, evaluation difficulty, limits and temperature (cached)."
-    marks = RunDir(run_dir).marks()
-    if mark not in marks: raise ValueError(f"{run_dir} kept no model at mark {mark} (kept: {sorted(marks) or 'none'}); train it with marks={[mark]}")
+    marks = RunDir(run_dir).marks(cost)
+    if mark not in marks:
+        raise ValueError(f"{run_dir} kept no model at {cost} mark {mark} (kept: {sorted(marks) or 'none'}); train it with {MARK_FIELDS[cost]}={[mark]}")
     cfg = RunDir(run_dir).config
     diff = cfg['eval_difficulty'] if cfg.get('eval_difficulty') is not None else cfg['difficulty']
     return split_outcomes(marks[mark]/'model', cfg['world'], split, n, diff, cfg['eval_temperature'], cache=marks[mark]/f"{split}_{n}.json",

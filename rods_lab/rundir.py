@@ -12,10 +12,10 @@ from typing import Callable, Sequence
 from .core import iter_jsonl, write_jsonl
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'CKPT_PARTS', 'LAB_STATE', 'STATE_FILES', 'MODEL_FILES', 'atomic_save_dir', 'swap_dir', 'RunDirError',
-           'read_json_lines', 'RunDir', 'read_run', 'read_metrics', 'check_writable_dir', 'read_rollouts',
-           'CheckpointError', 'check_safetensors', 'check_json_file', 'encode_state', 'decode_state', 'save_state_file',
-           'torch_load_safe', 'load_state_file', 'check_json_log']
+__all__ = ['RUN_FILES', 'CKPT_PARTS', 'MARK_FIELDS', 'LAB_STATE', 'STATE_FILES', 'MODEL_FILES', 'atomic_save_dir', 'swap_dir',
+           'RunDirError', 'read_json_lines', 'RunDir', 'read_run', 'read_metrics', 'check_writable_dir',
+           'read_rollouts', 'CheckpointError', 'mark_dir', 'check_safetensors', 'check_json_file', 'encode_state',
+           'decode_state', 'save_state_file', 'torch_load_safe', 'load_state_file', 'check_json_log']
 
 # %% ../nbs/00a_rundir.ipynb #b0ad8972
 def atomic_save_dir(final:Path, # the directory to (re)place
@@ -248,18 +248,31 @@ def latest_model(self:RunDir)->Path|None:
     ck = self.checkpoint()
     return ck/'model' if ck is not None else None
 
+MARK_FIELDS = {'trajectories': 'marks', 'tokens_generated': 'token_marks'}   # cost a mark counts -> the RunConfig field that lists them
+_MARK_PREFIX = {'trajectories': 'traj', 'tokens_generated': 'tok'}
+
+def mark_dir(run_dir:str|Path, # the run directory
+             mark:int, # the budget
+             cost:str='trajectories' # a key of `MARK_FIELDS`
+            )->Path:
+    "Where the model kept at `mark` goes: `marks/traj_<mark>` or `marks/tok_<mark>` (zero-padded)."
+    if cost not in MARK_FIELDS: raise ValueError(f"cost must be one of {', '.join(MARK_FIELDS)}, got {cost!r}")
+    return Path(run_dir)/'marks'/f"{_MARK_PREFIX[cost]}_{mark:0{8 if cost == 'trajectories' else 10}d}"
+
 @patch
-def marks(self:RunDir)->dict[int, Path]:
-    "The run's kept budget marks: mark (trajectories) -> its directory (holding `model/` and `mark.json`)."
+def marks(self:RunDir, cost:str='trajectories' # 'trajectories' (`marks`) or 'tokens_generated' (`token_marks`)
+         )->dict[int, Path]:
+    "The run's kept budget marks on one cost axis: mark -> its directory (holding `model/` and `mark.json`)."
+    if cost not in MARK_FIELDS: raise ValueError(f"cost must be one of {', '.join(MARK_FIELDS)}, got {cost!r}")
     d, out = self.dir/'marks', {}
-    for m in sorted(d.glob('traj_*')) if d.exists() else []:
+    for m in sorted(d.glob(f'{_MARK_PREFIX[cost]}_*')) if d.exists() else []:
         if (m/'mark.json').exists() and (m/'model').exists(): out[json.loads((m/'mark.json').read_text())['mark']] = m
     return out
 
 @patch
 def finished(self:RunDir, steps:int # the run's last step
             )->bool:
-    "Does the directory hold a run that reached `steps` (or stopped at its trajectory budget) and checkpointed it?"
+    "Does the directory hold a run that reached `steps` (or stopped at a budget) and checkpointed it?"
     try:
         if self.checkpoint() is None or not self.metrics_file.exists(): return False
         return any(m['step'] == steps or m.get('stopped') for m in read_json_lines(self.metrics_file, 'metrics'))

@@ -114,6 +114,8 @@ class RunConfig:
     ckpt_every: int = 10                       # steps between checkpoints (0: only at the end)
     marks: list = field(default_factory=list)  # trajectory budgets: at the step that reaches each, evaluate and keep the model in marks/
     max_trajectories: int|None = None          # stop after the step that brings the trajectories consumed to this budget (None: run every step)
+    token_marks: list = field(default_factory=list) # generated-token budgets: at the step that reaches each, evaluate and keep the model in marks/
+    max_tokens: int|None = None                # stop after the step that brings the generated tokens to this budget (None: no token budget)
     save_rollouts: bool = True                 # write every step's trajectories under rollouts/
     out_dir: str = _s('runs_dir')              # root of run directories
     experiment: str = 'grpo'                   # runs/<experiment>/<run_name>
@@ -176,6 +178,9 @@ _CHECKS = [
     (lambda c: all(isinstance(b, int) and not isinstance(b, bool) and b > 0 for b in c.marks), 'marks must be positive integers (trajectories), got {marks}'),
     (lambda c: c.max_trajectories is None or (isinstance(c.max_trajectories, int) and not isinstance(c.max_trajectories, bool) and c.max_trajectories > 0),
      'max_trajectories must be None or a positive integer, got {max_trajectories}'),
+    (lambda c: all(isinstance(b, int) and not isinstance(b, bool) and b > 0 for b in c.token_marks), 'token_marks must be positive integers (generated tokens), got {token_marks}'),
+    (lambda c: c.max_tokens is None or (isinstance(c.max_tokens, int) and not isinstance(c.max_tokens, bool) and c.max_tokens > 0),
+     'max_tokens must be None or a positive integer, got {max_tokens}'),
     (lambda c: c.eval_split in SPLITS, 'eval_split must be one of ' + ', '.join(SPLITS) + ', got {eval_split!r}'),
     (lambda c: c.eval_n <= SPLIT_SIZE, f'eval_n must be <= {SPLIT_SIZE} (the held-out size of a split), got {{eval_n}}'),
     (lambda c: c.grad_probe_every >= 0 and c.grad_probe_tasks >= 1, 'grad_probe_every must be >= 0 and grad_probe_tasks >= 1'),

@@ -24,7 +24,7 @@ from .loss import policy_loss, count_items
 from .train import (RunConfig, GroupResult, DATA_STRATEGIES, ROLLOUT_STRATEGIES, config_fields, make_config, validate_config,
                             collate, completion_logps, heldout_tasks, excluded_ids, variance_band, band_shares)
 from .rundir import (RunDir, CheckpointError, atomic_save_dir, swap_dir, check_safetensors, torch_load_safe, save_state_file,
-                             load_state_file, LAB_STATE)
+                             load_state_file, LAB_STATE, MARK_FIELDS, mark_dir)
 
 # %% auto #0
 __all__ = ['RESUMABLE', 'make_accelerator', 'LabState', 'Trainer', 'deterministic_metrics', 'train']
@@ -388,14 +388,15 @@ def _checked_state(self:Trainer, ck:Path)->dict:
     return lab
 
 @patch
-def save_marks(self:Trainer, marks:list[int], # budget marks (trajectories) this step reached
-               step:int # training step
+def save_marks(self:Trainer, marks:list[int], # budget marks this step reached
+               step:int, # training step
+               cost:str='trajectories' # what the marks count: 'trajectories' or 'tokens_generated'
               )->None:
-    "Keep the current model as `marks/traj_<mark>/model` for every budget mark this step reached."
+    "Keep the current model as `marks/<prefix>_<mark>/model` for every budget mark this step reached (`traj_` or `tok_`, by `cost`)."
     self.acc.wait_for_everyone()
     if self.acc.is_main_process:
         info = dict(step=step, trajectories=self.totals['trajectories'], tokens_generated=self.totals['tokens_generated'])
-        for b in marks: atomic_save_dir(self.rd.dir/'marks'/f"traj_{b:08d}", lambda d: self._save_model(d, **{'mark.json': dict(mark=b, **info)}))
+        for b in marks: atomic_save_dir(mark_dir(self.rd.dir, b, cost), lambda d: self._save_model(d, **{'mark.json': dict(mark=b, cost=cost, **info)}))
     self.acc.wait_for_everyone()
 
 # %% ../nbs/08c_trainer.ipynb #5192b5f9
@@ -415,18 +416,19 @@ def log(self:Trainer, m:dict # one metrics line
 
 @patch
 def run(self:Trainer)->Path:
-    "Train to `cfg.steps`, or until `cfg.max_trajectories` are consumed (continuing from a checkpoint when resuming); returns the run directory."
+    "Train to `cfg.steps`, or until a budget (`cfg.max_trajectories`, `cfg.max_tokens`) is spent (continuing from a checkpoint when resuming); returns the run directory."
     cfg = self.cfg
     if self.step_ == 0 and not self.rd.has_step(0): self.log(dict(step=0, **self.totals, **self.evaluate()))
     for step in range(self.step_ + 1, cfg.steps + 1):
         if self.budget_spent(): break                                   # resumed after the budget's last step
-        before = self.totals['trajectories']
+        before = dict(self.totals)
         m = self.step(step)
         last = step == cfg.steps or self.budget_spent()
-        if last and step < cfg.steps: m['stopped'] = 'max_trajectories'
-        crossed = sorted(b for b in set(cfg.marks) if before < b <= self.totals['trajectories'])
-        if last or crossed or (cfg.eval_every and step % cfg.eval_every == 0): m.update(self.evaluate())
-        if crossed: m['marks'] = crossed; self.save_marks(crossed, step)
+        if last and step < cfg.steps: m['stopped'] = self.budget_spent()
+        crossed = {cost: sorted(b for b in set(getattr(cfg, field)) if before[cost] < b <= self.totals[cost]) for cost, field in MARK_FIELDS.items()}
+        if last or any(crossed.values()) or (cfg.eval_every and step % cfg.eval_every == 0): m.update(self.evaluate())
+        for cost, bs in crossed.items():
+            if bs: m['marks' if cost == 'trajectories' else 'token_marks'] = bs; self.save_marks(bs, step, cost)
         self.log(m)
         self.step_ = step
         if last or (cfg.ckpt_every and step % cfg.ckpt_every == 0): self.save_checkpoint()
@@ -435,8 +437,11 @@ def run(self:Trainer)->Path:
 
 @patch
 def budget_spent(self:Trainer)->bool:
-    "Has the run consumed its trajectory budget (`cfg.max_trajectories`)?"
-    return self.cfg.max_trajectories is not None and self.totals['trajectories'] >= self.cfg.max_trajectories
+    "The budget the run has spent ('max_trajectories' or 'max_tokens'), or None while both last."
+    c, t = self.cfg, self.totals
+    if c.max_trajectories is not None and t['trajectories'] >= c.max_trajectories: return 'max_trajectories'
+    if c.max_tokens is not None and t['tokens_generated'] >= c.max_tokens: return 'max_tokens'
+    return None
 
 def train(cfg:RunConfig|None=None, # a RunConfig (or None to build one from `overrides`)
           **overrides # RunConfig fields
