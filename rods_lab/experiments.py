@@ -303,11 +303,11 @@ def policy_boundary(model:str|Path, # a model directory or 'embedded:<preset>'
                     device:str='cpu', # where to run the model
                     **limits # RolloutConfig limits
                    )->dict:
-    "Success, progress and the share of groups with progress variance > 0 on validation tasks, at the rollout temperature."
+    "Success, progress, the share of groups with progress variance > 0 and the generated tokens per trajectory on validation tasks, at the rollout temperature."
     from rods_lab.worlds import get_world, split_tasks
     from rods_lab.policy import load_policy
     from rods_lab.engine import make_engine
-    from rods_lab.rollout import rollout, RolloutConfig
+    from rods_lab.rollout import rollout, RolloutConfig, sampling_cost
     w = get_world(world)
     tasks = split_tasks(w, 'validation', n, **(difficulty or {}))
     pol = load_policy(str(model), device=device)
@@ -316,7 +316,8 @@ def policy_boundary(model:str|Path, # a model directory or 'embedded:<preset>'
     groups = {}
     for t in trajs: groups.setdefault(t.task_id, []).append(t.progress)
     return dict(n=n, group_size=group_size, temperature=temperature, success=float(np.mean([t.success for t in trajs])),
-                progress=float(np.mean([t.progress for t in trajs])), informative=float(np.mean([np.var(g) > 0 for g in groups.values()])))
+                progress=float(np.mean([t.progress for t in trajs])), informative=float(np.mean([np.var(g) > 0 for g in groups.values()])),
+                tokens_per_trajectory=sampling_cost(trajs)['tokens'] / len(trajs))
 
 class OutsideBoundaryError(ValueError):
     "The initial policy gives (almost) no group with a learning signal on the study's tasks."

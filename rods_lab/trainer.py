@@ -437,11 +437,11 @@ def run(self:Trainer)->Path:
 
 @patch
 def budget_spent(self:Trainer)->bool:
-    "The budget the run has spent ('max_trajectories' or 'max_tokens'), or None while both last."
+    "When every budget the run has is spent, their names ('max_trajectories', 'max_tokens' or both, joined by '+'); else None."
     c, t = self.cfg, self.totals
-    if c.max_trajectories is not None and t['trajectories'] >= c.max_trajectories: return 'max_trajectories'
-    if c.max_tokens is not None and t['tokens_generated'] >= c.max_tokens: return 'max_tokens'
-    return None
+    budgets = {'max_trajectories': (c.max_trajectories, t['trajectories']), 'max_tokens': (c.max_tokens, t['tokens_generated'])}
+    set_ = {k: v for k, v in budgets.items() if v[0] is not None}
+    return '+'.join(set_) if set_ and all(spent >= b for b, spent in set_.values()) else None
 
 def train(cfg:RunConfig|None=None, # a RunConfig (or None to build one from `overrides`)
           **overrides # RunConfig fields
