@@ -32,19 +32,22 @@ def test_trace_smoke(tmp_path):
     execute('trace', tmp_path, smoke=True, n_seeds=1, workers=2, out_dir=str(out), publish_dir=str(pub))
     res = json.loads((out/'results.json').read_text())
     assert res['parameters']['smoke'] is True and res['seeds'] == [0]
-    assert {'summary', 'per_seed', 'predictor', 'prefix_reuse', 'targets', 'equal_trajectories', 'wall_s', 'figures'} <= set(res)
-    assert set(res['summary']) == {'trace', 'grpo', 'random_tree'}
+    assert {'summary', 'per_seed', 'predictor', 'calibration', 'prefix_reuse', 'targets', 'ablation', 'boundary', 'wall_s', 'figures'} <= set(res)
+    assert set(res['summary']) == {'grpo', 'random_tree', 'trace', 'trace_beta'}
+    tokens, budget = res['budget_tokens'], res['budget_trajectories']
+    assert budget == 2 * 8 and tokens == round(budget * res['boundary']['tokens_per_trajectory'])
     for m, s in res['summary'].items():
-        assert {'before', 'after', 'gain', 'trajectories', 'tokens_generated', 'frac_zero_var_groups'} <= set(s), m
-        assert s['trajectories']['mean'] == 2 * 8                      # equal sampling cost: smoke = 2 steps x 8 trajectories
-    assert res['equal_trajectories'] is True
-    assert res['summary']['trace']['tokens_generated']['mean'] > 0
-    assert [t['name'] for t in res['targets']] == ['fewer_zero_variance_groups', 'success_not_below_grpo']
+        assert {'test_tokens', 'test_trajectories', 'trajectories_at_tokens', 'tokens_at_trajectories', 'frac_zero_var_groups'} <= set(s), m
+        assert s['tokens_at_trajectories']['mean'] > 0 and s['trajectories_at_tokens']['mean'] >= 8
+        run = out/f"{m}-s0"
+        assert (run/'marks'/f"traj_{budget:08d}"/'test_4.json').exists() and (run/'marks'/f"tok_{tokens:010d}"/'test_4.json').exists()
+    assert [t['name'] for t in res['targets']] == ['success_tokens', 'success_trajectories', 'fewer_zero_variance_groups', 'predictor_auc', 'predictor_brier']
     assert all(t['verdict'] == 'uninformative' and t['n_seeds'] == 1 for t in res['targets'])      # one seed decides nothing
+    assert res['ablation']['name'] == 'beta_over_phat' and set(res['predictor']) == {'trace', 'trace_beta'}
+    assert all(0 <= b['p_hat'] <= 1 and 0 <= b['success'] <= 1 and b['leaves'] > 0 for b in res['calibration']['trace'])
     assert res['measurements']['prefix_reuse_saving'] == res['prefix_reuse']['saving']
-    assert 0 < res['prefix_reuse']['saving'] < 1 and {'trace_auc', 'trace_brier', 'trace_brier_const'} <= set(res['predictor'])
+    assert 0 < res['prefix_reuse']['saving'] < 1 and {'trace_auc', 'trace_brier', 'trace_brier_const'} <= set(res['predictor']['trace'])
     check_figures(out/'figures', ['heldout_vs_cost', 'zero_variance_groups', 'predictor_quality', 'trace_tree_0'])
-    for m in ('trace', 'grpo', 'random_tree'): assert (out/f"{m}-s0"/'metrics.jsonl').exists()
     assert json.loads((pub/'params.json').read_text())['smoke'] is True
     assert (pub/'results.json').exists() and (pub/'heldout_vs_cost.png').exists() == HAS_CHROMIUM
     html = (pub/'heldout_vs_cost.html').read_text()
@@ -72,7 +75,9 @@ def test_arpo_smoke(tmp_path):
 
 @pytest.mark.parametrize('params,msg', [
     (dict(trace_options={'min_root_chainz': 2}), "unknown option 'min_root_chainz' for rollout strategy 'trace' (did you mean 'min_root_chains'"),
-    (dict(methods=['trace', 'grpo', 'rando_tree']), 'methods must be distinct names from trace, grpo, random_tree'),
+    (dict(methods=['trace', 'grpo', 'rando_tree']), 'methods must be distinct names from grpo, random_tree, trace, trace_beta'),
+    (dict(token_budget=0), 'token_budget must be None or >= 1, got 0'),
+    (dict(test_n=600), 'test_n must be in [1, 512]'),
     (dict(n_seed=2), "unknown parameter 'n_seed' (did you mean 'n_seeds'"),
     (dict(steps='12'), "parameter 'steps' must be int, got '12'"),
     (dict(group_size=2, trace_options={'min_root_chains': 3}), 'budget (2 leaves per task) is smaller than min_root_chains (3)'),
