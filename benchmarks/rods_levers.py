@@ -58,15 +58,32 @@ def main(argv=None)->int:
         for ref in ('fixed', 'rods'):
             if ref in res and arm != ref and len(r['final']) == len(res[ref]['final']) > 1:
                 r[f'vs_{ref}'] = compare(r['final'], res[ref]['final'], 'greater')
-    summary = dict(command=' '.join(['python benchmarks/rods_levers.py', *sys.argv[1:]]) if argv is None else None, split='validation',
+    cmd = [a for a in (sys.argv[1:] if argv is None else argv) if a != '--render-only']
+    summary = dict(command=' '.join(['python benchmarks/rods_levers.py', *cmd]), split='validation',
                    n_validation=BASE['eval_n'], budget_trajectories=budget, base=BASE, arms=res)
     out.mkdir(parents=True, exist_ok=True)
     (out/'levers.json').write_text(json.dumps(summary, indent=1, default=str) + '\n')
     print(f"validation success (n={BASE['eval_n']}) at {budget // 2} / {budget} trajectories, seeds {a.seeds}")
     for arm, r in res.items():
         print(f"  {arm:14s} {' '.join(f'{x:.3f}' for x in r['half'])} / {' '.join(f'{x:.3f}' for x in r['final'])}   mean {r['final_mean']}")
+    (out/'levers.md').write_text(render_md(summary))
     figure(res, out, budget)
     return 0
+
+def render_md(summary:dict)->str:
+    "The lever table as markdown, rendered from levers.json (what the docs site shows under the RODS study)."
+    b, arms = summary['budget_trajectories'], summary['arms']
+    lines = ['# Levers tried on the validation split', '',
+             f"Rendered from `levers.json` by `benchmarks/rods_levers.py`; command: `{summary['command']}`.", '',
+             f"The reference study's setting with one RODS option changed per arm, every arm at the same budget, read on "
+             f"{summary['n_validation']} **validation** tasks (greedy) at {b // 2} and {b} trajectories. Settings are chosen here; "
+             "the test split is left to the study.", '',
+             f"| arm | data | options | seeds | success at {b // 2} | success at {b} |", '|---|---|---|---|---|---|']
+    f = lambda xs: ', '.join(f'{x:.3f}' for x in xs)
+    for a, r in arms.items():
+        opts = ', '.join(f'{k}={v}' for k, v in r['options'].items()) or '-'
+        lines.append(f"| {a} | {r['data']} | {opts} | {len(r['seeds'])} | {f(r['half'])} | {f(r['final'])} |")
+    return '\n'.join(lines) + '\n'
 
 def figure(res:dict, out:Path, budget:int)->None:
     import plotly.graph_objects as go
@@ -81,6 +98,12 @@ def figure(res:dict, out:Path, budget:int)->None:
             fig.add_hline(y=res[ref]['final_mean'], line_dash=dash, annotation_text=f'{ref} at {budget}')
     fig.update_layout(title='RODS levers on the validation split (mathtool steps=2, study preset)', yaxis_title='validation success (greedy)',
                       xaxis_title='arm', width=900, height=480)
+    had_js = (out/'plotly.min.js').exists()
     save_figure(fig, out/'levers')
+    if not had_js:                                   # a reference folder: plotly.js from its CDN (the docs site swaps in its own copy)
+        import plotly.offline
+        html = out/'levers.html'
+        html.write_text(html.read_text().replace('src="plotly.min.js"', f'src="https://cdn.plot.ly/plotly-{plotly.offline.get_plotlyjs_version()}.min.js"'))
+        (out/'plotly.min.js').unlink()
 
 if __name__ == '__main__': sys.exit(main())
