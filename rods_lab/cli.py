@@ -416,16 +416,18 @@ def _like_default(name:str, text:str, value, default:str):
 
 def summary_table(results:dict # a study's results.json
                  )->str:
-    "The study's table (test success at equal trajectories per arm, mean ± sample std over seeds) and its targets' verdicts."
-    keys = ('arm', 'test_success', 'test_before', 'trajectories', 'tokens', 'distinct_tasks', 'informative')
+    "The study's table (its `table_columns` of `table`, under its `table_title`; by default the RODS study's) and its targets' verdicts."
+    keys = results.get('table_columns') or ('arm', 'test_success', 'test_before', 'trajectories', 'tokens', 'distinct_tasks', 'informative')
     rows = [{k: r[k] for k in keys if k in r} for r in results['table']]
     n = len(results.get('seeds', []))
-    lines = [f"test success at {results['budget_trajectories']} trajectories per run ({results.get('test_n', '?')} test tasks, greedy; "
-             f"mean ± sample std over {n} seed{'s' * (n != 1)}):", format_table(rows), '', 'targets (decided by compare):']
+    title = results.get('table_title') or f"test success at {results['budget_trajectories']} trajectories per run"
+    lines = [f"{title} ({results.get('test_n', '?')} test tasks, greedy; mean ± sample std over {n} seed{'s' * (n != 1)}):",
+             format_table(rows), '', 'targets (decided by compare):']
     for t in results.get('targets', []):
         d = 'n/a' if t.get('diff') is None else f"{t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]"
-        lines.append(f"  {t['name']:4s} {t['verdict']:13s} {d:27s} {t['claim']}" + (f" (figure: {t['see']})" if t.get('see') else ''))
-        if t.get('why'): lines.append(f"  {'':4s} {'':13s} why: {t['why']}")
+        w = max(4, *(len(x['name']) for x in results['targets']))
+        lines.append(f"  {t['name']:{w}s} {t['verdict']:13s} {d:27s} {t['claim']}" + (f" (figure: {t['see']})" if t.get('see') else ''))
+        if t.get('why'): lines.append(f"  {'':{w}s} {'':13s} why: {t['why']}")
     return '\n'.join(lines)
 
 def reference_summary(root:Path # the repository root

@@ -44,6 +44,9 @@ def test_trace_smoke(tmp_path):
     assert [t['name'] for t in res['targets']] == ['success_tokens', 'success_trajectories', 'fewer_zero_variance_groups', 'predictor_auc', 'predictor_brier']
     assert all(t['verdict'] == 'uninformative' and t['n_seeds'] == 1 for t in res['targets'])      # one seed decides nothing
     assert res['ablation']['name'] == 'beta_over_phat' and set(res['predictor']) == {'trace', 'trace_beta'}
+    from rods_lab.cli import summary_table
+    lines = summary_table(res).splitlines()                                       # what `rods-lab report` prints and the README holds
+    assert lines[0].startswith(f"test success at {tokens} sampled tokens and at {budget} trajectories per run") and 'success_tokens' in summary_table(res)
     assert all(0 <= b['p_hat'] <= 1 and 0 <= b['success'] <= 1 and b['leaves'] > 0 for b in res['calibration']['trace'])
     assert res['measurements']['prefix_reuse_saving'] == res['prefix_reuse']['saving']
     assert 0 < res['prefix_reuse']['saving'] < 1 and {'trace_auc', 'trace_brier', 'trace_brier_const'} <= set(res['predictor']['trace'])
