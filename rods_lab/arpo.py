@@ -20,7 +20,8 @@ from .methods import Method, register_method
 from .tree import Tree, TreeRollout, resolve_budget, leaf_paths, tree_nodes, fill_token_advantages
 
 # %% auto #0
-__all__ = ['segment_entropy', 'branch_probability', 'CallLimit', 'ArpoOptions', 'ArpoRollout', 'arpo_hard_advantages']
+__all__ = ['segment_entropy', 'branch_probability', 'entropy_by_position', 'CallLimit', 'ArpoOptions', 'ArpoRollout',
+           'arpo_hard_advantages']
 
 # %% ../nbs/11_arpo.ipynb #8b707c79
 def segment_entropy(entropies:Sequence[float], # full-vocabulary entropy (nats) of each sampled token of the segment
@@ -37,6 +38,26 @@ def branch_probability(dH:float, # H_now - H_init (normalised entropies)
                       )->float:
     "clip(tau + beta * dH, 0, 1): probability of each branch attempt."
     return min(max(tau + beta * dH, 0.0), 1.0)
+
+# %% ../nbs/11_arpo.ipynb #e7b1c0d2
+def entropy_by_position(trajs:Sequence[Trajectory], # trajectories with per-token entropies (any rollout strategy)
+                        vocab_size:int, # |V|, for the normalisation by ln|V|
+                        k:int=20 # positions looked at from the start of each action
+                       )->dict:
+    "Normalised token entropy by position in the first action and in actions right after a tool response, and their means against the rest."
+    z = math.log(vocab_size)
+    rows = {'first': [[] for _ in range(k)], 'after_tool': [[] for _ in range(k)]}
+    head, rest = {'first': [], 'after_tool': []}, []
+    for t in trajs:
+        for j, turn in enumerate(t.turns):
+            where = 'first' if j == 0 else 'after_tool' if t.turns[j - 1].kind == 'call' else None
+            for pos, h in enumerate(turn.entropies):
+                if where is not None and pos < k: rows[where][pos].append(h / z); head[where].append(h / z)
+                else: rest.append(h / z)
+    mean = lambda xs: float(sum(xs) / len(xs)) if xs else float('nan')
+    return dict(k=k, positions=list(range(k)), first=[mean(r) for r in rows['first']], after_tool=[mean(r) for r in rows['after_tool']],
+                n_first=len(head['first']), n_after_tool=len(head['after_tool']), n_elsewhere=len(rest),
+                first_mean=mean(head['first']), after_tool_mean=mean(head['after_tool']), elsewhere_mean=mean(rest))
 
 # %% ../nbs/11_arpo.ipynb #3b712d5c
 class CallLimit:

@@ -60,21 +60,28 @@ def test_trace_smoke(tmp_path):
 
 def test_arpo_smoke(tmp_path):
     out = tmp_path/'arpo'
-    execute('arpo', tmp_path, smoke=True, n_seeds=1, workers=1, out_dir=str(out))
+    execute('arpo', tmp_path, smoke=True, n_seeds=1, workers=1, out_dir=str(out), sweep={'tau-1': {'tau': 1.0}})
     res = json.loads((out/'results.json').read_text())
-    assert res['parameters']['smoke'] is True and res['worlds'] == ['mathtool', 'multihop']
-    assert {'summary', 'per_seed', 'branching', 'targets', 'wall_s', 'figures'} <= set(res)
+    assert res['parameters']['smoke'] is True and res['worlds'] == ['mathtool', 'multihop'] and res['budget_trajectories'] == 2 * 8
+    assert {'summary', 'per_seed', 'branching', 'targets', 'entropy_by_position', 'boundary', 'table', 'wall_s', 'figures'} <= set(res)
+    check_figures(out/'figures', ['entropy_by_position'])
     for w in ('mathtool', 'multihop'):
-        assert set(res['summary'][w]) == {'grpo', 'arpo_soft'}
+        e = res['entropy_by_position'][w]
+        assert e['k'] == 20 and len(e['first']) == 20 and e['n_first'] > 0 and 0 <= e['first_mean'] <= 1
+        assert set(res['summary'][w]) == {'grpo', 'arpo_soft', 'arpo_hard', 'tau-1'}
         for m, s in res['summary'][w].items():
-            assert {'before', 'after', 'tool_calls', 'calls_made_per_traj', 'calls_on_path_per_traj', 'tokens_generated'} <= set(s), m
-            assert s['trajectories']['mean'] == 2 * 8
-        assert res['summary'][w]['arpo_soft']['branch_points']['mean'] >= res['summary'][w]['arpo_soft']['branches']['mean']
+            assert {'test', 'tool_calls', 'calls_made_per_traj', 'calls_on_path_per_traj', 'calls_per_success', 'tokens_generated'} <= set(s), m
+            assert s['trajectories']['mean'] == 2 * 8 and 0 <= s['test']['mean'] <= 1
+            assert (out/w/f'{m}-s0'/'marks'/'traj_00000016'/'test_4.json').exists()
+        soft = res['summary'][w]['arpo_soft']
+        assert soft['branch_points']['mean'] >= soft['branches']['mean'] and {'sharing', 'paths'} <= set(soft)
+        assert soft['calls_made_per_traj']['mean'] <= soft['calls_on_path_per_traj']['mean'] + 1e-9      # a shared call is made once
         names = [t['name'] for t in res['targets'] if t['name'].startswith(w)]
-        assert names == [f"{w}/arpo_soft/success", f"{w}/arpo_soft/tool_calls"]
+        assert names == [f"{w}/{m}/{k}" for m in ('arpo_soft', 'arpo_hard') for k in ('success', 'tool_calls_half', 'tool_calls')]
         assert all(t['verdict'] == 'uninformative' for t in res['targets'] if t['name'].startswith(w))   # one seed decides nothing
-        check_figures(out/'figures', [f"heldout_vs_cost_{w}", f"tool_calls_{w}", f"branching_{w}", f"arpo_tree_{w}_0"])
-        assert (out/w/'arpo_soft-s0'/'metrics.jsonl').exists()
+        check_figures(out/'figures', [f"heldout_vs_cost_{w}", f"tool_calls_{w}", f"tradeoff_{w}", f"branching_{w}", f"arpo_tree_{w}_0"])
+    from rods_lab.cli import summary_table
+    assert summary_table(res).splitlines()[0].startswith('test success at 16 trajectories per run, with the tool calls made in training')
 
 @pytest.mark.parametrize('params,msg', [
     (dict(trace_options={'min_root_chainz': 2}), "unknown option 'min_root_chainz' for rollout strategy 'trace' (did you mean 'min_root_chains'"),
@@ -95,6 +102,8 @@ def test_trace_bad_parameters_stop_before_work(tmp_path, params, msg):
     (dict(arpo_options={'tau': 1.5}), 'tau must be in [0, 1]'),
     (dict(attributions=['soft', 'medium']), 'attributions must be distinct names from soft, hard'),
     (dict(worlds=['mathtool', 'multihops']), "unknown world 'multihops'"),
+    (dict(sweep={'arpo_soft': {'tau': 0.2}}), "sweep must map new arm names to option dicts; bad: ['arpo_soft']"),
+    (dict(sweep={'t': {'tauu': 0.2}}), "unknown option 'tauu'"),
 ])
 def test_arpo_bad_parameters_stop_before_work(tmp_path, params, msg):
     with pytest.raises(pm.PapermillExecutionError) as e:
