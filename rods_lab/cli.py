@@ -20,8 +20,7 @@ from .worlds import get_world, list_worlds, split_tasks, TaskError, oracle_agent
 __all__ = ['COMMANDS', 'BAD_INPUT', 'Command', 'command', 'UsageError', 'int_arg', 'float_arg', 'out_dir_arg', 'text_file_arg',
            'debug_mode', 'build_parser', 'main', 'cmd_tasks', 'cmd_verify', 'cmd_worlds', 'cmd_methods',
            'shorthand_to_action', 'cmd_play', 'cmd_prepare', 'boundary_report', 'cmd_train', 'cmd_eval', 'worlds_table',
-           'format_table', 'cmd_worlds_table', 'study_notebook', 'notebook_params', 'notebook_defaults',
-           'summary_table', 'reference_summary', 'cmd_demo', 'study_readme', 'cmd_report', 'cmd_readme']
+           'format_table', 'cmd_worlds_table']
 
 # %% ../nbs/15_cli.ipynb #5a8a7d4e
 @dataclass
@@ -99,6 +98,7 @@ def debug_mode(argv:list[str] # the command line
 
 def build_parser()->argparse.ArgumentParser:
     "The argument parser with every registered subcommand."
+    import rods_lab.cli_studies  # noqa: F401  (registers demo, report and readme)
     p = argparse.ArgumentParser(prog='rods-lab', description='rods_lab: RL for multi-turn tool-use LLM agents.')
     p.add_argument('--version', action='version', version=f"rods_lab {rods_lab.__version__}")
     p.add_argument('--debug', action='store_true', help='show Python tracebacks (also: RODS_LAB_DEBUG=1)')
@@ -368,145 +368,4 @@ def _worlds_table_args(p):
 @command('worlds-table', 'Sample every world, play oracle and random agents, print a table.', _worlds_table_args)
 def cmd_worlds_table(args)->int:
     print(format_table(worlds_table(args.n, args.seed)))
-    return 0
-
-# %% ../nbs/15_cli.ipynb #2d36166c
-def study_notebook(name:str='rods' # experiment name: experiments/<name>.ipynb
-                  )->Path:
-    "The experiment notebook of this checkout (next to the package)."
-    p = Path(rods_lab.__file__).resolve().parent.parent/'experiments'/f"{name}.ipynb"
-    if not p.exists(): raise UsageError(f"{p} not found: the demo runs from a clone of the repository (pip install -e .)")
-    return p
-
-def notebook_params(pairs:list, # [(name, text), ...] from `-p NAME VALUE`
-                    notebook:Path # the notebook whose `parameters` cell they must match
-                   )->dict:
-    "Typed notebook parameters from `-p` pairs; an unknown name is a usage error naming the valid ones."
-    import ast, difflib, papermill as pm
-    valid = pm.inspect_notebook(str(notebook))
-    out = {}
-    for name, text in pairs:
-        if name not in valid:
-            close = difflib.get_close_matches(name, list(valid), n=1)
-            raise UsageError(f"unknown parameter '{name}'" + (f" (did you mean '{close[0]}'?)" if close else '') + f"; valid: {', '.join(valid)}")
-        try: out[name] = ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError): out[name] = text
-        out[name] = _like_default(name, text, out[name], valid[name]['default'])
-    return out
-
-def notebook_defaults(notebook:Path # an experiment notebook
-                     )->dict:
-    "The literal defaults of its `parameters` cell."
-    import ast, papermill as pm
-    out = {}
-    for k, v in pm.inspect_notebook(str(notebook)).items():
-        try: out[k] = ast.literal_eval(v['default'])
-        except (ValueError, SyntaxError): pass
-    return out
-
-def _like_default(name:str, text:str, value, default:str):
-    "`value` if it has the type of the parameter's default (text for a string parameter); a usage error otherwise."
-    import ast
-    try: d = ast.literal_eval(default)
-    except (ValueError, SyntaxError): return value
-    if isinstance(d, str): return value if isinstance(value, str) else text
-    want = (float, int) if type(d) is float else (type(d),)
-    if d is None or (isinstance(value, want) and (type(value) is not bool or type(d) is bool)): return value
-    raise UsageError(f"-p {name} {text!r}: must be {' or '.join(t.__name__ for t in want)}, like its default {default}")
-
-def summary_table(results:dict # a study's results.json
-                 )->str:
-    "The study's table (its `table_columns` of `table`, under its `table_title`; by default the RODS study's) and its targets' verdicts."
-    keys = results.get('table_columns') or ('arm', 'test_success', 'test_before', 'trajectories', 'tokens', 'distinct_tasks', 'informative')
-    rows = [{k: r[k] for k in keys if k in r} for r in results['table']]
-    n = len(results.get('seeds', []))
-    title = results.get('table_title') or f"test success at {results['budget_trajectories']} trajectories per run"
-    lines = [f"{title} ({results.get('test_n', '?')} test tasks, greedy; mean ± sample std over {n} seed{'s' * (n != 1)}):",
-             format_table(rows), '', 'targets (decided by compare):']
-    for t in results.get('targets', []):
-        d = 'n/a' if t.get('diff') is None else f"{t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]"
-        w = max(4, *(len(x['name']) for x in results['targets']))
-        lines.append(f"  {t['name']:{w}s} {t['verdict']:13s} {d:27s} {t['claim']}" + (f" (figure: {t['see']})" if t.get('see') else ''))
-        if t.get('why'): lines.append(f"  {'':{w}s} {'':13s} why: {t['why']}")
-    return '\n'.join(lines)
-
-def reference_summary(root:Path # the repository root
-                     )->str|None:
-    "The reference RODS study's summary from `figures/rods/` with the command that reproduces it (None when it is missing)."
-    res, readme = root/'figures'/'rods'/'results.json', root/'figures'/'rods'/'README.md'
-    if not res.exists(): return None
-    got = json.loads(res.read_text())
-    if not isinstance(got.get('targets'), list): return 'reference study: figures/rods/results.json predates the evaluation protocol (see figures/rods/README.md)'
-    cmd = [l.strip() for l in readme.read_text().splitlines() if l.strip().startswith('papermill ')] if readme.exists() else []
-    return f"reference study (figures/rods/results.json; reproduce with: {cmd[0] if cmd else 'see figures/rods/README.md'}):\n" + \
-           summary_table(got)
-
-def _demo_args(p):
-    p.add_argument('--out', default='runs/rods', help='where the executed notebook, run directories, figures and results.json go')
-    p.add_argument('--smoke', action='store_true', help="the tests' tiny sizes (micro model; a minute or two)")
-    p.add_argument('-p', '--param', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'),
-                   help='a parameter of experiments/rods.ipynb, e.g. -p n_seeds 3 (repeatable)')
-
-@command('demo', "The lab's main job: the RODS study at equal trajectories (experiments/rods.ipynb); prints its summary.", _demo_args)
-def cmd_demo(args)->int:
-    import papermill as pm
-    nb, t0 = study_notebook('rods'), time.time()
-    params = dict(out_dir=args.out, smoke=args.smoke) | notebook_params(args.param, nb)
-    out = out_dir_arg(params['out_dir'], '--out' if not any(n == 'out_dir' for n, _ in args.param) else "-p out_dir")
-    from rods_lab.experiments import check_values
-    try: check_values(notebook_defaults(nb) | params)   # world, difficulty, counts, model preset, device: before anything is written
-    except ValueError as e: raise UsageError(str(e)) from None
-    if not params['smoke'] and str(params.get('model', 'embedded:tiny')).startswith('embedded:'):
-        from rods_lab.build import prepare_embedded
-        print(f"policy: {prepare_embedded(str(params.get('model', 'embedded:tiny')).split(':', 1)[1])} ({time.time() - t0:.0f}s)", flush=True)
-    out.mkdir(parents=True, exist_ok=True)
-    print(f"running {nb.name} -> {out/'notebook.ipynb'} ...", flush=True)
-    try: pm.execute_notebook(str(nb), str(out/'notebook.ipynb'), parameters=params, kernel_name='python3', progress_bar=False, cwd=str(Path.cwd()),
-                            kernel_manager_class='rods_lab.experiments.IPCKernelManager')
-    except pm.PapermillExecutionError as e:
-        print(f"rods-lab demo: the study failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n(see {out/'notebook.ipynb'})", file=sys.stderr)
-        return 1
-    res = json.loads((out/'results.json').read_text())
-    print(summary_table(res))
-    ref = reference_summary(Path(rods_lab.__file__).resolve().parent.parent)
-    if ref and Path(params['out_dir']).resolve() != (Path(rods_lab.__file__).resolve().parent.parent/'figures'/'rods').resolve(): print('\n' + ref)
-    print(f"figures: {out/'figures'}  runs: {out}  notebook: {out/'notebook.ipynb'}  ({time.time() - t0:.0f}s in all)")
-    return 0
-
-def study_readme(results:dict, # a study's results.json
-                 command:str, # the command that made it
-                 title:str='The RODS reference study' # the README's heading
-                )->str:
-    "A figures README rendered from results.json: the reproducing command, the table and the verdicts."
-    figs = sorted({Path(f).stem for f in results.get('figures', [])})
-    return (f"# {title}\n\nRendered from `results.json` by `rods-lab report results.json --readme`; do not edit by hand.\n\n"
-            f"Reproduce:\n\n    {command}\n\n```\n{summary_table(results)}\n```\n\n"
-            + (f"Figures (PNG here; HTML beside them in the run's figures/): {', '.join(figs)}.\n" if figs else ''))
-
-def _report_args(p):
-    p.add_argument('results', help="a study's results.json")
-    p.add_argument('--readme', action='store_true', help='also write README.md next to it')
-    p.add_argument('--reproduce', default=None, help='the command that made the results (required with --readme)')
-    p.add_argument('--title', default='The RODS reference study', help="the README's heading")
-
-@command('report', "Print a study's table and target verdicts from its results.json (optionally write its README).", _report_args)
-def cmd_report(args)->int:
-    p = Path(args.results)
-    text = text_file_arg(args.results, 'results file')
-    try: res = json.loads(text)
-    except json.JSONDecodeError as e: raise UsageError(f"{p} is not JSON (line {e.lineno}: {e.msg})") from None
-    if not isinstance(res, dict) or not isinstance(res.get('targets'), list) or 'table' not in res:
-        raise UsageError(f"{p} predates the evaluation protocol (no 'targets' list or 'table'): rerun its study")
-    print(summary_table(res))
-    if args.readme:
-        if not args.reproduce: raise UsageError('--readme needs --reproduce (the command that made the results)')
-        out_dir_arg(p.parent, '--readme (next to the results file)')
-        (p.parent/'README.md').write_text(study_readme(res, args.reproduce, args.title)); print(f"wrote {p.parent/'README.md'}")
-    return 0
-
-@command('readme', 'Regenerate README.md from nbs/index.ipynb.', lambda p: p.add_argument('--root', default='.', help='repository root'))
-def cmd_readme(args)->int:
-    from rods_lab.docs import write_readme
-    if not (Path(args.root)/'nbs'/'index.ipynb').exists(): raise UsageError(f"no nbs/index.ipynb under {Path(args.root).resolve()}")
-    print(f"wrote {write_readme(args.root)}")
     return 0

@@ -44,7 +44,7 @@ def test_trace_smoke(tmp_path):
     assert [t['name'] for t in res['targets']] == ['success_tokens', 'success_trajectories', 'fewer_zero_variance_groups', 'predictor_auc', 'predictor_brier']
     assert all(t['verdict'] == 'uninformative' and t['n_seeds'] == 1 for t in res['targets'])      # one seed decides nothing
     assert res['ablation']['name'] == 'beta_over_phat' and set(res['predictor']) == {'trace', 'trace_beta'}
-    from rods_lab.cli import summary_table
+    from rods_lab.cli_studies import summary_table
     lines = summary_table(res).splitlines()                                       # what `rods-lab report` prints and the README holds
     assert lines[0].startswith(f"test success at {tokens} sampled tokens and at {budget} trajectories per run") and 'success_tokens' in summary_table(res)
     assert all(0 <= b['p_hat'] <= 1 and 0 <= b['success'] <= 1 and b['leaves'] > 0 for b in res['calibration']['trace'])
@@ -80,7 +80,7 @@ def test_arpo_smoke(tmp_path):
         assert names == [f"{w}/{m}/{k}" for m in ('arpo_soft', 'arpo_hard') for k in ('success', 'tool_calls_half', 'tool_calls')]
         assert all(t['verdict'] == 'uninformative' for t in res['targets'] if t['name'].startswith(w))   # one seed decides nothing
         check_figures(out/'figures', [f"heldout_vs_cost_{w}", f"tool_calls_{w}", f"tradeoff_{w}", f"branching_{w}", f"arpo_tree_{w}_0"])
-    from rods_lab.cli import summary_table
+    from rods_lab.cli_studies import summary_table
     assert summary_table(res).splitlines()[0].startswith('test success at 16 trajectories per run, with the tool calls made in training')
 
 @pytest.mark.parametrize('params,msg', [
