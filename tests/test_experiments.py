@@ -30,3 +30,18 @@ def test_grpo_bad_parameters_stop_before_work(tmp_path, params, msg):
         execute('grpo', tmp_path, smoke=False, out_dir=str(tmp_path/'bad'), **params)
     assert msg in str(e.value)
     assert not (tmp_path/'bad').exists()
+
+def test_compare_reads_every_reference_study(tmp_path):
+    "experiments/compare.ipynb on the committed figures/: every protocol study becomes points, every target is listed, old layouts are named."
+    from papermill_run import execute
+    execute('compare', tmp_path, out_dir=str(tmp_path/'cmp'), figures_dir=str(ROOT/'figures'))
+    res = json.loads((tmp_path/'cmp'/'results.json').read_text())
+    studies = {p.parent.name: json.loads(p.read_text()) for p in (ROOT/'figures').glob('*/results.json')}
+    protocol = {s for s, r in studies.items() if isinstance(r.get('targets'), list)}
+    assert {t['study'] for t in res['targets']} == protocol and len(res['targets']) == sum(len(studies[s]['targets']) for s in protocol)
+    assert set(res['skipped']) == set(studies) - protocol
+    assert sum(res['counts'].values()) == len(res['targets'])
+    assert {p['study'] for p in res['points']} == protocol & {'rods', 'grpo', 'trace', 'arpo'}
+    rods = {p['arm']: p for p in res['points'] if p['study'] == 'rods'}
+    assert rods and all(abs(rods[a]['mean'] - studies['rods']['summary'][a]['test_success']['mean']) < 1e-12 for a in rods)
+    assert any(f.endswith('.html') for f in res['figures'])
