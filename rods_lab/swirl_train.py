@@ -20,7 +20,7 @@ from .advantage import register_advantage, broadcast_to_tokens
 from .loss import register_policy_loss
 from .train import (RunConfig, DataStrategy, register_data_strategy, register_rollout_strategy, parse_options,
                             make_config, sample_distinct)
-from .methods import Method, register_method
+from .methods import Method, register_method, get_method
 from .swirl import Step, FILTERS, JUDGES, make_judge, judge_steps, filter_steps
 from .swirl_data import DatasetError, load_dataset, read_manifest, check_dataset, synthesise
 
@@ -227,11 +227,13 @@ def swirl_rounds(out:str|Path, # the study directory: round_<r>/dataset and roun
                  judge:str='progress', # judge of the synthesised steps and of the sampled actions
                  judge_kwargs:dict|None=None, # its settings
                  synth:dict|None=None, # RolloutConfig fields of the synthesis (`group_size` = trajectories per task)
+                 empty:str='raise', # a round whose filter keeps no step: 'raise', or 'stop' (record it as skipped and end the rounds there)
                  **train # RunConfig fields of each round's training (steps, batch_size, group_size, lr, device, ...)
                 )->list[dict]:
-    "Synthesise with the current policy, filter, train, and synthesise again with the updated policy; one summary per round."
+    "Synthesise with the current policy, filter, train, and synthesise again with the updated policy; one summary per round (`run`: None for a skipped round)."
     from rods_lab.trainer import Trainer
     from rods_lab.rundir import RunDir, read_metrics
+    if empty not in ('raise', 'stop'): raise ValueError(f"empty must be 'raise' or 'stop', got {empty!r}")
     out, w, diff, cur, rows = Path(out).expanduser(), get_world(world), dict(difficulty or {}), model, []
     jk = dict(judge_kwargs or {})
     for r in range(rounds):
@@ -240,11 +242,16 @@ def swirl_rounds(out:str|Path, # the study directory: round_<r>/dataset and roun
             tasks = sample_distinct(w, tasks_per_round, derive_seed(seed, 'swirl-tasks', r), diff, held_out_ids(w, **diff))
             synthesise(cur, w, tasks, rd/'dataset', judge, jk, RolloutConfig(**{'group_size': 1, **(synth or {})}),
                        seed=derive_seed(seed, 'swirl-synth', r), device=train.get('device', 'cpu'))
+        m = read_manifest(rd/'dataset')
+        flt = {**get_method(method).options, **train.get('options', {})}.get('filter', 'process')
+        if empty == 'stop' and m['acceptance'][flt]['steps'] == 0:
+            rows.append(dict(round=r, model=cur, dataset=str(rd/'dataset'), run=None, synth_success=m['success_rate'], accepted=m['acceptance'],
+                             skipped=f"filter '{flt}' kept no step of {m['n_trajectories']} trajectories"))
+            break
         cfg = make_config(world=world, difficulty=diff, model=cur, method=method, seed=seed, out=str(rd/'train'),
-                          options=dict(dataset=str(rd/'dataset'), judge=judge, judge_kwargs=jk), **train)
+                          **{**train, 'options': dict(dataset=str(rd/'dataset'), judge=judge, judge_kwargs=jk, **train.get('options', {}))})
         if not RunDir(rd/'train').finished(cfg.steps): Trainer(cfg).run()
         last = read_metrics(rd/'train')[-1]
-        m = read_manifest(rd/'dataset')
         rows.append(dict(round=r, model=cur, dataset=str(rd/'dataset'), run=str(rd/'train'), synth_success=m['success_rate'],
                          accepted=m['acceptance'], **{k: v for k, v in last.items() if k.startswith('eval_')}))
         cur = str(rd/'train')                                     # a run directory: its latest checkpoint is the next policy

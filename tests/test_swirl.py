@@ -75,3 +75,24 @@ def test_garbage_judge_is_a_counted_zero(datasets, tmp_path):
     assert rc == 0, err[-1500:]
     m = read_metrics(tmp_path/'run')[-1]
     assert m['swirl_judge_unparsed'] == m['swirl_actions'] == 4 and m['swirl_step_reward_mean'] == 0.0
+
+def test_swirl_study_smoke(tmp_path):
+    "experiments/swirl.ipynb at smoke sizes: every arm on both worlds, every model tested on every world, each finding decided (uninformative on the micro policy)."
+    from papermill_run import execute
+    out = tmp_path/'swirl'
+    execute('swirl', tmp_path, smoke=True, n_seeds=1, workers=2, out_dir=str(out))
+    res = json.loads((out/'results.json').read_text())
+    arms = ['sft', 'sft_process', 'swirl', 'swirl_none', 'swirl_outcome', 'swirl_process_outcome', 'grpo']
+    assert list(res['arms']) == arms and res['worlds'] == ['mathtool', 'multihop']
+    assert set(res['test']) == {f"{w}/{a}->{wt}" for w in res['worlds'] for a in arms for wt in res['worlds']}
+    for w in res['worlds']:
+        assert res['rounds'][f"{w}/swirl_none-s0"][0]['run']                          # the 'none' filter always keeps something: it trained
+        assert abs(res['cost'][f"{w}/grpo-s0"]['total'] - res['token_budget'][w]) <= 4 * 64 * 4   # GRPO stopped at about the swirl arm's tokens
+        assert set(res['acceptance_by_position'][w]) == {'none', 'process', 'outcome', 'process+outcome'}
+        assert res['acceptance_by_position'][w]['none'][0] == 1.0
+        assert res['judge_agreement'][w]['n'] == 4
+    for k, why in res['skipped_rounds'].items(): assert 'kept no step' in why, k
+    names = [t['name'] for t in res['targets']]
+    assert 'mathtool/swirl_beats_sft' in names and 'transfer/multihop->mathtool' in names
+    assert all(t['verdict'] in ('met', 'not met', 'uninformative') for t in res['targets'])
+    for f in ('success_vs_tokens', 'transfer', 'acceptance_by_position', 'judge_agreement'): assert (out/'figures'/f"{f}.html").exists(), f
