@@ -229,7 +229,7 @@ def library_page(nb:dict, # an executed library notebook
     return {**nb, 'cells': cells}
 
 # %% ../nbs/14a_docs.ipynb #1d7d1838
-STUDIES = ('rods', 'grpo', 'trace', 'arpo', 'policy')                         # figures/<study>/, in reading order
+STUDIES = ('rods', 'grpo', 'trace', 'arpo', 'swirl', 'compare', 'policy')                         # figures/<study>/, in reading order
 _CDN_PLOTLY = re.compile(r'<script([^>]*)src="https://cdn\.plot\.ly/plotly-[\w.-]*?\.js"')
 
 def local_plotly(html:str, # a plotly HTML file as `fig.write_html` writes it

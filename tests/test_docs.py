@@ -71,14 +71,21 @@ def test_docs_site_in_chromium(site):
             page.screenshot(path=str(SHOTS/'home.png'), full_page=False)
             nav = list(dict.fromkeys(page.eval_on_selector_all('.sidebar-tree a.reference', 'els => els.map(e => e.href)')))
             assert sum('/library/' in u for u in nav) >= 30 and sum('/studies/' in u for u in nav) >= 5, nav
+            assert sum('/guides/' in u for u in nav) == 5, nav
             bad = broken_links(page, site)
             for u in nav:
                 page.goto(u, wait_until='load')
                 expect(page.locator('h1').first).to_be_visible()
-                assert page.locator('a', has_text=re.compile(r'^(nbs|figures)/')).count() >= 1, f'{u}: no link to its source'
+                assert page.locator('a', has_text=re.compile(r'^(nbs|figures|docs)/')).count() >= 1, f'{u}: no link to its source'
                 assert 'commit' in page.locator('footer').inner_text(), f'{u}: no version and commit stamp'
                 bad += broken_links(page, site)
             assert not bad, f'broken internal links: {sorted(set(bad))}'
+
+            page.goto(f'{site}/guides/explore-a-buffer.html', wait_until='load')
+            shot = page.locator('article img[src*="explore_jupyterlab"]')
+            expect(shot).to_be_visible()
+            assert page.evaluate("el => el.naturalWidth", shot.element_handle()) > 0      # the explorer screenshot loaded
+            page.screenshot(path=str(SHOTS/'guide_explore.png'))
 
             page.goto(f'{site}/library/00_core.html', wait_until='load')
             page.screenshot(path=str(SHOTS/'library_core.png'))
