@@ -222,3 +222,5 @@ class TraceRollout(TreeRollout):
 
 register_method(Method('trace', 'trees whose continuation budget goes to the anchors a shared predictor expects to vary most, the tree advantage',
                        'Zou et al. 2026, TRACE: A Unified Rollout Budget Allocation Framework for Efficient Agentic RL', rollout='trace', advantage='tree'));
+register_method(Method('trace_rods', "TRACE's trees on tasks drawn from a RODS buffer (the two papers composed: a data strategy and a rollout strategy in one run)",
+                       'ours: composes Zou et al. 2026 (TRACE) with Fang et al. 2026 (RODS)', rollout='trace', advantage='tree', data='rods'));

@@ -29,11 +29,13 @@ def test_parameters_cell_is_tagged_and_literal(name):
 
 def test_trace_smoke(tmp_path):
     out, pub = tmp_path/'trace', tmp_path/'published'
-    execute('trace', tmp_path, smoke=True, n_seeds=1, workers=2, out_dir=str(out), publish_dir=str(pub))
+    execute('trace', tmp_path, smoke=True, n_seeds=1, workers=2, out_dir=str(out), publish_dir=str(pub),
+            methods=['grpo', 'random_tree', 'trace', 'trace_beta', 'rods', 'trace_rods'])
     res = json.loads((out/'results.json').read_text())
     assert res['parameters']['smoke'] is True and res['seeds'] == [0]
     assert {'summary', 'per_seed', 'predictor', 'calibration', 'prefix_reuse', 'targets', 'ablation', 'boundary', 'wall_s', 'figures'} <= set(res)
-    assert set(res['summary']) == {'grpo', 'random_tree', 'trace', 'trace_beta'}
+    assert set(res['summary']) == {'grpo', 'random_tree', 'trace', 'trace_beta', 'rods', 'trace_rods'}
+    assert (out/'trace_rods-s0'/'buffer'/'events.jsonl').exists() and json.loads((out/'trace_rods-s0'/'config.json').read_text())['config']['rollout'] == 'trace'
     tokens, budget = res['budget_tokens'], res['budget_trajectories']
     assert budget == 2 * 8 and tokens == round(budget * res['boundary']['tokens_per_trajectory'])
     for m, s in res['summary'].items():
@@ -41,9 +43,10 @@ def test_trace_smoke(tmp_path):
         assert s['tokens_at_trajectories']['mean'] > 0 and s['trajectories_at_tokens']['mean'] >= 8
         run = out/f"{m}-s0"
         assert (run/'marks'/f"traj_{budget:08d}"/'test_4.json').exists() and (run/'marks'/f"tok_{tokens:010d}"/'test_4.json').exists()
-    assert [t['name'] for t in res['targets']] == ['success_tokens', 'success_trajectories', 'fewer_zero_variance_groups', 'predictor_auc', 'predictor_brier']
+    assert [t['name'] for t in res['targets']] == ['success_tokens', 'success_trajectories', 'fewer_zero_variance_groups', 'predictor_auc', 'predictor_brier',
+                                                   'composition_vs_trace', 'composition_vs_rods']
     assert all(t['verdict'] == 'uninformative' and t['n_seeds'] == 1 for t in res['targets'])      # one seed decides nothing
-    assert res['ablation']['name'] == 'beta_over_phat' and set(res['predictor']) == {'trace', 'trace_beta'}
+    assert res['ablation']['name'] == 'beta_over_phat' and set(res['predictor']) == {'trace', 'trace_beta', 'trace_rods'}
     from rods_lab.cli_studies import summary_table
     lines = summary_table(res).splitlines()                                       # what `rods-lab report` prints and the README holds
     assert lines[0].startswith(f"test success at {tokens} sampled tokens and at {budget} trajectories per run") and 'success_tokens' in summary_table(res)
