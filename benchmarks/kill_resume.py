@@ -75,7 +75,7 @@ def _metrics(p:Path)->list:
     return [deterministic_metrics(json.loads(l)) for l in p.read_text().splitlines() if l.strip()]
 
 def _torch_value(p:Path):
-    from rods_lab.rundir import torch_load_safe, load_state_file
+    from rods_lab.ckpt_files import torch_load_safe, load_state_file
     from accelerate.utils.other import TORCH_SAFE_GLOBALS
     return load_state_file(p) if p.name == 'lab_state.pt' else torch_load_safe(p, TORCH_SAFE_GLOBALS)
 

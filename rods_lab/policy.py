@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 from .core import lab_settings
-from .rundir import RunDir, CheckpointError, LAB_STATE, check_json_file, check_safetensors, load_state_file
+from .rundir import RunDir, CheckpointError
+from .ckpt_files import LAB_STATE, check_json_file, check_safetensors, load_state_file
 from .chat import ChatFormat
 from .embedded import get_preset
 from .build import prepare_embedded, quiet_hf

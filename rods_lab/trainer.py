@@ -23,8 +23,8 @@ from .advantage import compute_advantages
 from .loss import policy_loss, count_items
 from .train import (RunConfig, GroupResult, DATA_STRATEGIES, ROLLOUT_STRATEGIES, config_fields, make_config, validate_config,
                             collate, completion_logps, heldout_tasks, excluded_ids, variance_band, band_shares)
-from .rundir import (RunDir, CheckpointError, atomic_save_dir, swap_dir, check_safetensors, torch_load_safe, save_state_file,
-                             load_state_file, LAB_STATE, MARK_FIELDS, mark_dir)
+from .rundir import RunDir, CheckpointError, atomic_save_dir, swap_dir, MARK_FIELDS, mark_dir
+from .ckpt_files import check_safetensors, torch_load_safe, save_state_file, load_state_file, LAB_STATE
 
 # %% auto #0
 __all__ = ['RESUMABLE', 'make_accelerator', 'LabState', 'Trainer', 'deterministic_metrics', 'train']
