@@ -98,7 +98,7 @@ def debug_mode(argv:list[str] # the command line
 
 def build_parser()->argparse.ArgumentParser:
     "The argument parser with every registered subcommand."
-    import rods_lab.cli_studies  # noqa: F401  (registers demo, report and readme)
+    import rods_lab.cli_studies, rods_lab.run_comparer  # noqa: F401  (register demo, report, readme; compare-runs, publish-run)
     p = argparse.ArgumentParser(prog='rods-lab', description='rods_lab: RL for multi-turn tool-use LLM agents.')
     p.add_argument('--version', action='version', version=f"rods_lab {rods_lab.__version__}")
     p.add_argument('--debug', action='store_true', help='show Python tracebacks (also: RODS_LAB_DEBUG=1)')

@@ -1,4 +1,4 @@
-"""`BufferExplorer`: an ipywidgets browser of a run's tasks (the RODS buffer step by step, or the tasks a run trained on), with each task's instruction, tools, gold solution, rollouts turn by turn and lineage.
+"""`BufferExplorer`: an ipywidgets browser of a run's tasks (the RODS buffer step by step, or the tasks a run trained on), with each task's instruction, tools, gold solution, rollouts turn by turn and lineage, and a boundary map (μ against σ² under the variance bounds) linked both ways with the table.
 
 Docs: https://rods-lab.github.io/rods_lab/explorer.html.md"""
 
@@ -6,10 +6,11 @@ Docs: https://rods-lab.github.io/rods_lab/explorer.html.md"""
 
 # %% ../nbs/14_explorer.ipynb #fef785b6
 from __future__ import annotations
-import gzip, json, re, zlib
+import gzip, json, re, time, zlib
 from pathlib import Path
 from typing import Sequence
 import ipywidgets as widgets
+import plotly.graph_objects as go
 from fastcore.basics import patch
 from .core import Task, Trajectory, from_dict
 from .worlds import get_world
@@ -17,6 +18,7 @@ from .train import DATA_STRATEGIES, make_config, config_fields, excluded_ids
 from .buffer import SnapshotError, load_buffer_snapshot, read_events
 from .rundir import RunDir, RunDirError, read_run
 from .plots import task_visits
+from .boundary_map import MAP_TRACES, GL_ABOVE, boundary_map_figure, update_map, step_changes, lineage_figure
 from .views import (BAND_FILTERS, SORT_KEYS, row_band, filter_rows, sort_rows, visit_rows, rows_table_html, task_html,
                             turns_html, gold_turns, rollouts_html, lineage_html, events_html, _CSS, _e, _num, _band_chip)
 from .scripted import demo_run         # also importable from here, where the explorer's demo has always found it
@@ -148,9 +150,18 @@ class BufferExplorer(widgets.VBox):
         self.task = widgets.Select(options=[], rows=8, description='task', layout=widgets.Layout(width='95%'), **W)
         self.lineage = widgets.Dropdown(options=[('—', None)], value=None, description='go to', **W)
         self.status, self.table, self.detail = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        self.picked: set[str]|None = None       # ids chosen by a lasso or box in the map (None: the map filters nothing)
+        self.redraw_s: list[float] = []          # seconds each step change took to redraw
+        self.map = go.FigureWidget(boundary_map_figure(self._rows_at or [], gl=len(self._rows_at or []) > GL_ABOVE))
+        cloud = self.map.data[MAP_TRACES.index('tasks')]
+        cloud.on_click(self._map_click); cloud.on_selection(self._map_select); cloud.on_deselect(lambda *a: self.clear_map_selection())
+        self.family = go.FigureWidget(lineage_figure('—', [], [], {}))
+        self.family.data[1].on_click(lambda tr, pts, sel: pts.point_inds and self.select(tr.customdata[pts.point_inds[0]]))
+        self.unpick = widgets.Button(description='clear map selection', disabled=True)
+        self.unpick.on_click(lambda b: self.clear_map_selection())
         super().__init__([widgets.HBox([self.band, self.signature, self.origin, self.generation]),
-                          widgets.HBox([self.sort, self.descending, self.step]), self.status, self.table,
-                          widgets.HBox([self.task, self.lineage]), self.detail])
+                          widgets.HBox([self.sort, self.descending, self.step]), self.status, self.map, self.unpick, self.table,
+                          widgets.HBox([self.task, self.lineage]), self.family, self.detail])
         for w in (self.band, self.signature, self.origin, self.generation, self.sort, self.descending): w.observe(self._refilter, 'value')
         self.step.observe(self._restep, 'value'); self.task.observe(self._show, 'value'); self.lineage.observe(self._goto, 'value')
         self._restep()
@@ -158,7 +169,7 @@ class BufferExplorer(widgets.VBox):
 # %% ../nbs/14_explorer.ipynb #aeaf7ff1
 @patch
 def _restep(self:BufferExplorer, change=None):
-    step, v = self.step.value, self.view
+    t0, step, v = time.perf_counter(), self.step.value, self.view
     try: self._rows_at, err = v.rows(step), ''
     except (SnapshotError, RunDirError) as e: self._rows_at, err = [], f"<p style='color:#b00'><b>error</b>: {_e(e)}</p>"
     self._busy = True
@@ -170,13 +181,27 @@ def _restep(self:BufferExplorer, change=None):
     head = f"<p><b>{v.mode} view</b> of {_e(v.run.dir.name)} · {_e(v.run.label)} · step {step}: {len(self._rows_at)} tasks</p>"
     note = f"<p><i>{_e(v.note)}</i></p>" if v.note else ''
     self.status.value = head + note + (events_html(v.events, prev, step) if v.mode == 'buffer' else '') + err
+    self.picked, self.unpick.disabled = None, True      # a map selection belongs to the step it was drawn on
     self._refilter()
+    self._redraw_map(prev)
+    self.redraw_s.append(time.perf_counter() - t0)
+
+@patch
+def _redraw_map(self:BufferExplorer, prev:int # the previous step on the slider (-1: none)
+               ):
+    "Move the boundary map to the slider's step: its rows, what the step admitted, and where its evicted entries stood."
+    v, step = self.view, self.step.value
+    admitted, evicted = step_changes(v.events, prev, step) if v.mode == 'buffer' else (set(), {})
+    try: before = v.rows(prev) if evicted and prev in v.steps else []
+    except (SnapshotError, RunDirError): before = []
+    update_map(self.map, self._rows_at, admitted, [r for r in before if r['id'] in evicted], self.task.value, animate=300)
 
 @patch
 def _refilter(self:BufferExplorer, change=None):
     if self._busy: return
-    self.rows = sort_rows(filter_rows(self._rows_at, self.band.value, self.signature.value, self.origin.value, self.generation.value),
-                          self.sort.value, self.descending.value)
+    rows = filter_rows(self._rows_at, self.band.value, self.signature.value, self.origin.value, self.generation.value)
+    if self.picked is not None: rows = [r for r in rows if r['id'] in self.picked]
+    self.rows = sort_rows(rows, self.sort.value, self.descending.value)
     self.table.value = rows_table_html(self.rows, self.limit)
     keep = self.task.value
     label = lambda r: f"{r['id']}  σ²={_num(r.get('last_var'))}  μ={_num(r.get('last_mean'), '{:.2f}')}  {r.get('origin')}  {(r.get('signature') or '')[:60]}"
@@ -201,6 +226,39 @@ def _show(self:BufferExplorer, change=None):
         self.lineage.options = [('—', None)] + [(f"{'parent' if a == row.get('parent') else 'ancestor'} {a}", a) for a in anc[::-1]] + [(f"child {c}", c) for c in kids]
         self.detail.value = task_detail_html(row, self.view.trajectories(tid, upto=self.step.value), anc, kids, status)
     self.lineage.value = None; self._busy = False
+    self._mark_selected(tid, anc if row else [], kids if row else [], status if row else {})
+
+@patch
+def _mark_selected(self:BufferExplorer, tid, anc, kids, status):
+    "Star the selected task in the map and redraw its lineage tree."
+    at = {r['id']: r for r in self._rows_at}.get(tid)
+    ok = at is not None and at.get('last_mean') is not None and at.get('last_var') is not None
+    self.map.data[MAP_TRACES.index('selected')].update(x=[at['last_mean']] if ok else [], y=[at['last_var']] if ok else [])
+    fam = lineage_figure(tid or '—', anc, kids, status)
+    with self.family.batch_update():
+        for old, new in zip(self.family.data, fam.data): old.update(new.to_plotly_json())
+        self.family.layout.update(fam.layout.to_plotly_json())
+
+@patch
+def _map_click(self:BufferExplorer, trace, points, selector=None):
+    "A click on a point of the map selects its task."
+    if points.point_inds: self.select(trace.customdata[points.point_inds[0]])
+
+@patch
+def _map_select(self:BufferExplorer, trace, points, selector=None):
+    "A lasso or box selection in the map filters the table to the chosen entries (an empty one clears it)."
+    if not points.point_inds: return self.clear_map_selection()
+    self.picked, self.unpick.disabled = {trace.customdata[i] for i in points.point_inds}, False
+    self.unpick.description = f"clear map selection ({len(self.picked)})"
+    self._refilter()
+
+@patch
+def clear_map_selection(self:BufferExplorer):
+    "Drop the map's selection: the table lists every row that passes the filters again."
+    if self.picked is None: return
+    self.picked, self.unpick.disabled, self.unpick.description = None, True, 'clear map selection'
+    self.map.data[MAP_TRACES.index('tasks')].selectedpoints = None
+    self._refilter()
 
 def task_detail_html(row:dict, # the task's row (its `task` may be None when it could not be found)
                      trajs:Sequence[Trajectory], # its rollouts
@@ -229,6 +287,7 @@ def select(self:BufferExplorer, task_id:str # a task id
     if task_id not in {r['id'] for r in self._rows_at}: return False
     if task_id not in {r['id'] for r in self.rows}:
         self._busy = True
+        self.picked, self.unpick.disabled = None, True
         self.band.value, self.signature.value, self.origin.value, self.generation.value = 'all', '', 'all', 'all'
         self._busy = False; self._refilter()
     self.task.value = task_id

@@ -15,7 +15,7 @@ from .worlds import World, get_world
 from .train import GroupResult, DATA_STRATEGIES, load_plugins, make_config, heldout_tasks, excluded_ids
 
 # %% auto #0
-__all__ = ['DEMO_SOLVE', 'DEMO_SYNTH', 'scripted_trajectory', 'scripted_actions', 'demo_options', 'demo_run']
+__all__ = ['DEMO_SOLVE', 'DEMO_SYNTH', 'scripted_trajectory', 'scripted_actions', 'demo_options', 'demo_run', 'demo_tree_run']
 
 # %% ../nbs/13c_scripted.ipynb #e83915ab
 DEMO_SOLVE = {1: 1.0, 2: 1.0, 3: 0.5, 4: 0.5, 5: 0.0, 6: 0.0}   # depth -> chance that a scripted rollout plays the whole gold solution
@@ -89,5 +89,65 @@ def demo_run(path:str|Path, # the run directory to write (must not hold a run)
         totals['trajectories'] += len(trajs); totals['tool_calls'] += sum(t.n_tool_calls for t in trajs)
         metrics.append(dict(step=step, **totals, reward_mean=sum(t.reward for t in trajs) / len(trajs), **strat.metrics()))
         strat.on_checkpoint(step)
+    write_jsonl(path/'metrics.jsonl', metrics)
+    return path
+
+# %% ../nbs/13c_scripted.ipynb #cb43cfa1
+def _tree_leaves(world:World, task:Task, step:int, i:int)->list[Trajectory]:
+    "Three scripted leaves of one task's tree: gold throughout (0, 0, ...), gold then wrong (0, 1), wrong at once (1,)."
+    gold, wrong = world.oracle(task), render_answer('done')
+    plans = [(gold, (0,) * len(gold)), (gold[:1] + [wrong], (0, 1)), ([wrong], (1,))]
+    out = []
+    for j, (acts, path) in enumerate(plans):
+        t = scripted_trajectory(world, task, acts, dict(key=f"0:{i}", sample=j, step=step, group=i))
+        t.node_path = tuple(path[:len(t.turns)]) + (0,) * max(0, len(t.turns) - len(path))
+        out.append(t)
+    return out
+
+def _node_info(method:str, leaves:Sequence[Trajectory])->None:
+    "Fill each leaf's `meta['tree']['nodes']` the way `method` records it (values from the scripted outcomes)."
+    under, kids = {}, {}
+    for t in leaves:
+        for d in range(len(t.node_path) + 1):
+            under.setdefault(t.node_path[:d], []).append(t.success)
+            if d: kids.setdefault(t.node_path[:d - 1], set()).add(t.node_path[:d])
+    for t in leaves:
+        nodes = []
+        for d in range(len(t.node_path) + 1):
+            q, k = t.node_path[:d], len(kids.get(t.node_path[:d], ()))
+            s = sum(under[q]) / len(under[q])
+            info = dict(children=k)
+            if method == 'trace' and k: info |= dict(p_hat=round(min(max(s, 0.05), 0.95), 3), p=s, alloc=k - (d == 0))
+            if method == 'arpo' and d and t.turns[d - 1].kind == 'call':
+                info |= dict(H=0.3, dH=0.1 * k, p_branch=round(0.2 + 0.5 * 0.1 * k, 3), branches=max(k - 1, 0), calls=1)
+            nodes.append(info)
+        t.meta['tree'] = dict(leaf=t.meta['sample'], n_leaves=len(leaves), new_tokens=0, new_calls=t.n_tool_calls, nodes=nodes)
+
+def demo_tree_run(path:str|Path, # the run directory to write (must not hold a run)
+                  method:str='trace', # 'trace' or 'arpo': whose node data the trees carry
+                  steps:int=2, # training steps to script
+                  seed:int=0, # seed of the task pool
+                  world:str='mathtool', # a world
+                  tasks:int=3 # trees per step
+                 )->Path:
+    "Write a small tree-run directory: real tasks and tools, scripted trees with `method`'s node data (no model)."
+    if method not in ('trace', 'arpo'): raise ValueError(f"method must be 'trace' or 'arpo', got {method!r}")
+    path = Path(path)
+    if (path/'metrics.jsonl').exists(): raise FileExistsError(f"{path} already holds a run")
+    cfg = make_config(world=world, rollout=method, advantage='tree', data='fixed', steps=steps, seed=seed, out=str(path),
+                      pool_size=max(tasks, 2), batch_size=3 * tasks, group_size=3, eval_n=4)
+    w = get_world(cfg.world)
+    pool = [t for t in DATA_STRATEGIES['fixed'](cfg, w, exclude=excluded_ids(cfg, w)).pool() if len(w.oracle(t)) >= 2]   # a fork after the first action needs two
+    path.mkdir(parents=True, exist_ok=True)
+    (path/'config.json').write_text(json.dumps(dict(config=to_dict(dataclasses.asdict(cfg)), heldout_ids=[], note='demo tree run: scripted trees, no model'), indent=1))
+    totals, metrics = dict(trajectories=0, tokens_generated=0, tool_calls=0), []
+    for step in range(1, steps + 1):
+        trajs = []
+        for i in range(tasks):
+            leaves = _tree_leaves(w, pool[(step * tasks + i) % len(pool)], step, i)
+            _node_info(method, leaves); trajs += leaves
+        write_jsonl(path/'rollouts'/f"step_{step:06d}.r0.jsonl.gz", trajs)
+        totals['trajectories'] += len(trajs); totals['tool_calls'] += sum(t.n_tool_calls for t in trajs)
+        metrics.append(dict(step=step, **totals, reward_mean=sum(t.reward for t in trajs) / len(trajs)))
     write_jsonl(path/'metrics.jsonl', metrics)
     return path

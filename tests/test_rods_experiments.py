@@ -87,6 +87,8 @@ def test_explore_smoke(tmp_path):
     assert loaded['mode'] == 'buffer' and loaded['steps'] == [1, 2, 3, 4] and loaded['tasks'] > 0
     assert sum(loaded['bands'].values()) == loaded['tasks'] and set(loaded['origins']) <= {'seed', 'synth'}
     assert Path(loaded['run_dir']).parent == out
+    assert loaded['map_points'] + loaded['map_unvisited'] == loaded['tasks'] and loaded['map_points'] > 0   # the boundary map draws every visited entry
+    assert len(loaded['redraw_s']) == 1 and loaded['redraw_s'][0] > 0
 
 @pytest.mark.parametrize('name,params,msg', [
     ('rods', dict(stepz=3), "unknown parameter 'stepz' (did you mean 'steps'"),
