@@ -16,7 +16,8 @@ from .boundary import signature_str
 
 # %% auto #0
 __all__ = ['EVICT_REASONS', 'EVICTION_ORDERS', 'SNAPSHOT_FIELDS', 'ReplayBuffer', 'SnapshotError', 'snapshot_path',
-           'write_snapshot', 'load_buffer_snapshot', 'flush_events', 'read_events', 'buffer_history']
+           'write_snapshot', 'load_buffer_snapshot', 'load_snapshot_stats', 'flush_events', 'read_events',
+           'buffer_history']
 
 # %% ../nbs/09b_buffer.ipynb #30bfab90
 _COLS = dict(origin=np.int8, generation=np.int32, visits=np.int32, last_mean=np.float64, last_var=np.float64,
@@ -305,6 +306,28 @@ def _snapshot_row(path:Path, i:int, line:str, tasks:bool)->dict:
         return r
     except (json.JSONDecodeError, RecordError, KeyError, TypeError) as e:
         raise SnapshotError(f"{path}:{i}: corrupted buffer snapshot ({type(e).__name__}: {e})") from None
+
+def load_snapshot_stats(path:str|Path # a `snapshot_<step>.jsonl.gz`
+                       )->tuple[list[dict], dict[str, str]]:
+    "The entries' statistics without their tasks (fast: the task text is not parsed), and each entry's task as raw JSON text."
+    path = Path(path)
+    try:
+        with gzip.open(path, 'rt', encoding='utf-8') as f: lines = [l for l in f if l.strip()]
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
+        if isinstance(e, FileNotFoundError): raise
+        raise SnapshotError(f"{path}: corrupted buffer snapshot ({type(e).__name__}: {e})") from None
+    if not lines: raise SnapshotError(f"{path}: empty buffer snapshot")
+    rows, raw = [], {}
+    for i, l in enumerate(lines, 1):
+        cut = l.find(',"task":')                 # `write_snapshot` writes compact JSON with the task last
+        try: r = json.loads(l[:cut] + '}') if cut > 0 else None
+        except json.JSONDecodeError: r = None
+        if r is None or _check_entry(r) is not None:          # another layout: parse the whole line (and name what is wrong)
+            r = _snapshot_row(path, i, l, tasks=False); cut = -1
+        if cut > 0: raw[r['id']] = l[cut + 8:].rstrip().removesuffix('}')
+        else: raw[r['id']] = json.dumps(json.loads(l).get('task'))
+        rows.append(r)
+    return rows, raw
 
 # %% ../nbs/09b_buffer.ipynb #1cebcd53
 def flush_events(buf:ReplayBuffer, # the buffer (its pending events are written and cleared)

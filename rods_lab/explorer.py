@@ -12,10 +12,10 @@ from typing import Sequence
 import ipywidgets as widgets
 import plotly.graph_objects as go
 from fastcore.basics import patch
-from .core import Task, Trajectory, from_dict
+from .core import Task, Trajectory, from_dict, RecordError
 from .worlds import get_world
 from .train import DATA_STRATEGIES, make_config, config_fields, excluded_ids
-from .buffer import SnapshotError, load_buffer_snapshot, read_events
+from .buffer import SnapshotError, load_buffer_snapshot, load_snapshot_stats, read_events
 from .rundir import RunDir, RunDirError, read_run
 from .plots import task_visits
 from .boundary_map import MAP_TRACES, GL_ABOVE, boundary_map_figure, update_map, step_changes, lineage_figure
@@ -67,7 +67,7 @@ class RunView:
         self.snapshots = snapshot_files(self.run.dir)
         ev = self.run.dir/'buffer'/'events.jsonl'
         self.events = read_events(ev) if ev.exists() else []
-        self.mode, self.note, self.tasks, self._cache, self._index = ('buffer' if self.snapshots else 'rollouts'), '', {}, {}, None
+        self.mode, self.note, self.tasks, self._cache, self._raw, self._index = ('buffer' if self.snapshots else 'rollouts'), '', {}, {}, {}, None
         if self.mode == 'buffer': self.steps = sorted(self.snapshots)
         else:
             self.visits = task_visits(self.run)
@@ -79,13 +79,27 @@ class RunView:
 
     def rows(self, step:int # a step of `self.steps`
             )->list[dict]:
-        "Task rows at `step` (a buffer snapshot, or the visits so far); `SnapshotError` for a bad snapshot."
+        "Task rows at `step` (a buffer snapshot's statistics, or the visits so far); `SnapshotError` for a bad snapshot."
         if self.mode == 'rollouts': return visit_rows(self.visits, self.tasks, step)
         if step not in self._cache:
             if step not in self.snapshots: raise ValueError(f"no buffer snapshot at step {step}; steps: {self.steps}")
-            self._cache[step] = load_buffer_snapshot(self.snapshots[step])
+            self._cache[step], self._raw[step] = load_snapshot_stats(self.snapshots[step])
             for r in self._cache[step]: self.parents.setdefault(r['id'], r.get('parent'))
+            for d, keep in ((self._cache, self.KEEP_ROWS), (self._raw, self.KEEP_TASKS)):   # bounded memory on long runs
+                while len(d) > keep: d.pop(next(k for k in d if k != step))
         return self._cache[step]
+
+    KEEP_ROWS, KEEP_TASKS = 32, 4                 # steps whose rows / task texts stay in memory
+
+    def task(self, task_id:str, # a task id
+             step:int # the step whose snapshot holds it
+            )->Task|None:
+        "The task itself, parsed only when asked for (None when the step does not hold it or its text is broken)."
+        if self.mode == 'rollouts': return self.tasks.get(task_id)
+        if step not in self._raw: self._cache.pop(step, None); self.rows(step)
+        text = self._raw[step].get(task_id)
+        try: return from_dict(Task, json.loads(text)) if text is not None else None
+        except (json.JSONDecodeError, RecordError, KeyError, TypeError): return None
 
 # %% ../nbs/14_explorer.ipynb #fab33765
 @patch
@@ -134,9 +148,10 @@ def _opts(values)->list: return ['all'] + sorted({v for v in values if v is not 
 class BufferExplorer(widgets.VBox):
     "Browse a run's tasks: filters, sort, step slider, task list and detail (instruction, tools, gold, rollouts, lineage)."
     def __init__(self, run_dir:str|Path, # a run directory
-                 limit:int=100 # rows shown in the table
+                 limit:int=100, # rows shown in the table
+                 list_limit:int=500 # rows in the task list (a click in the map or `select` reaches any task)
                 ):
-        self.view, self.limit, self._busy, self._shown = RunView(run_dir), limit, False, None
+        self.view, self.limit, self.list_limit, self._busy, self._shown = RunView(run_dir), limit, list_limit, False, None
         self.rows: list[dict] = []              # the rows that pass the filters, in the chosen order (what the table lists)
         self._rows_at = self.view.rows(self.view.steps[-1]) if self.view.mode == 'buffer' else None   # bad latest snapshot: error here
         W = dict(style=dict(description_width='initial'))
@@ -196,6 +211,9 @@ def _redraw_map(self:BufferExplorer, prev:int # the previous step on the slider 
     except (SnapshotError, RunDirError): before = []
     update_map(self.map, self._rows_at, admitted, [r for r in before if r['id'] in evicted], self.task.value, animate=300)
 
+def _row_label(r:dict)->str:
+    return f"{r['id']}  σ²={_num(r.get('last_var'))}  μ={_num(r.get('last_mean'), '{:.2f}')}  {r.get('origin')}  {(r.get('signature') or '')[:60]}"
+
 @patch
 def _refilter(self:BufferExplorer, change=None):
     if self._busy: return
@@ -204,11 +222,11 @@ def _refilter(self:BufferExplorer, change=None):
     self.rows = sort_rows(rows, self.sort.value, self.descending.value)
     self.table.value = rows_table_html(self.rows, self.limit)
     keep = self.task.value
-    label = lambda r: f"{r['id']}  σ²={_num(r.get('last_var'))}  μ={_num(r.get('last_mean'), '{:.2f}')}  {r.get('origin')}  {(r.get('signature') or '')[:60]}"
-    ids = [r['id'] for r in self.rows]
+    ids = {r['id'] for r in self.rows}
+    listed = self.rows[:self.list_limit] + [r for r in self.rows[self.list_limit:] if r['id'] == keep]   # a long list is cut (the selection stays)
     self._busy = True
-    self.task.options = [(label(r), r['id']) for r in self.rows]
-    self.task.value = keep if keep in ids else (ids[0] if ids else None)
+    self.task.options = [(_row_label(r), r['id']) for r in listed]
+    self.task.value = keep if keep in ids else (listed[0]['id'] if listed else None)
     self._busy = False
     self._show()
 
@@ -224,6 +242,7 @@ def _show(self:BufferExplorer, change=None):
     else:
         anc, kids, status = self.view.lineage(tid, self.step.value)
         self.lineage.options = [('—', None)] + [(f"{'parent' if a == row.get('parent') else 'ancestor'} {a}", a) for a in anc[::-1]] + [(f"child {c}", c) for c in kids]
+        row = row if row.get('task') is not None else dict(row, task=self.view.task(tid, self.step.value))
         self.detail.value = task_detail_html(row, self.view.trajectories(tid, upto=self.step.value), anc, kids, status)
     self.lineage.value = None; self._busy = False
     self._mark_selected(tid, anc if row else [], kids if row else [], status if row else {})
@@ -235,9 +254,11 @@ def _mark_selected(self:BufferExplorer, tid, anc, kids, status):
     ok = at is not None and at.get('last_mean') is not None and at.get('last_var') is not None
     self.map.data[MAP_TRACES.index('selected')].update(x=[at['last_mean']] if ok else [], y=[at['last_var']] if ok else [])
     fam = lineage_figure(tid or '—', anc, kids, status)
-    with self.family.batch_update():
-        for old, new in zip(self.family.data, fam.data): old.update(new.to_plotly_json())
-        self.family.layout.update(fam.layout.to_plotly_json())
+    edges, nodes = fam.data
+    with self.family.batch_update():                   # only what changes (a whole layout carries its template: slow)
+        self.family.data[0].update(x=edges.x, y=edges.y)
+        self.family.data[1].update(x=nodes.x, y=nodes.y, text=nodes.text, customdata=nodes.customdata, hovertext=nodes.hovertext, marker_color=nodes.marker.color)
+        self.family.layout.update(title_text=fam.layout.title.text, height=fam.layout.height, xaxis_range=fam.layout.xaxis.range)
 
 @patch
 def _map_click(self:BufferExplorer, trace, points, selector=None):
@@ -246,7 +267,10 @@ def _map_click(self:BufferExplorer, trace, points, selector=None):
 
 @patch
 def _map_select(self:BufferExplorer, trace, points, selector=None):
-    "A lasso or box selection in the map filters the table to the chosen entries (an empty one clears it)."
+    "A lasso or box selection in the map filters the table to the chosen entries (an empty one clears it; a click is not a selection)."
+    if selector is None:                       # plotly also reports a click as a one-point selection: keep the click's meaning only
+        if self.picked is None: trace.selectedpoints = None
+        return
     if not points.point_inds: return self.clear_map_selection()
     self.picked, self.unpick.disabled = {trace.customdata[i] for i in points.point_inds}, False
     self.unpick.description = f"clear map selection ({len(self.picked)})"
@@ -290,5 +314,7 @@ def select(self:BufferExplorer, task_id:str # a task id
         self.picked, self.unpick.disabled = None, True
         self.band.value, self.signature.value, self.origin.value, self.generation.value = 'all', '', 'all', 'all'
         self._busy = False; self._refilter()
+    if task_id not in {v for _, v in self.task.options}:        # past the list's cut: add it
+        self._busy = True; self.task.options = [*self.task.options, (_row_label(next(r for r in self.rows if r['id'] == task_id)), task_id)]; self._busy = False
     self.task.value = task_id
     return True

@@ -1,5 +1,5 @@
-"A real JupyterLab in headless Chromium: open experiments/explore.ipynb, run every cell, and use the buffer explorer's filters."
-import json, os, re, shutil, socket, subprocess, sys, time, urllib.error, urllib.request
+"A real JupyterLab in headless Chromium: open the explorer notebooks, run every cell, and use them: the buffer explorer's filters and boundary map, the tree explorer's nodes, the run comparer."
+import contextlib, json, os, re, shutil, socket, subprocess, sys, time, urllib.error, urllib.request
 from pathlib import Path
 import pytest
 
@@ -29,14 +29,10 @@ def wait_http(url:str, proc, timeout:float=90):
         time.sleep(0.5)
     raise TimeoutError(f"JupyterLab did not answer {url} within {timeout}s")
 
-@pytest.fixture
-def lab(tmp_path):
-    "JupyterLab on a free localhost port (no token, no browser), serving a copy of explore.ipynb and a demo run; shut down at the end."
-    from rods_lab.scripted import demo_run
-    work = tmp_path/'lab'; work.mkdir()
-    shutil.copy(ROOT/'experiments'/'explore.ipynb', work/'explore.ipynb')
-    demo_run(work/'runs'/'rods'/'rods-s0', data='rods', steps=4)          # the notebook's default run_dir
-    port, state = free_port(), tmp_path/'state'
+@contextlib.contextmanager
+def jupyterlab(work:Path, state:Path):
+    "JupyterLab serving `work` on a free localhost port (no token, no browser, offline, its settings under `state`); yields its URL."
+    port = free_port()
     env = {**os.environ, 'JUPYTER_CONFIG_DIR': str(state/'config'), 'JUPYTER_RUNTIME_DIR': str(state/'runtime'),
            'JUPYTERLAB_SETTINGS_DIR': str(state/'settings'), 'JUPYTERLAB_WORKSPACES_DIR': str(state/'workspaces'),
            'HF_HUB_OFFLINE': '1', 'PYTHONUNBUFFERED': '1'}
@@ -49,12 +45,12 @@ def lab(tmp_path):
     notes = state/'settings'/'@jupyterlab'/'apputils-extension'                # answer the news-feed question in advance
     notes.mkdir(parents=True)
     (notes/'notification.jupyterlab-settings').write_text(json.dumps({'fetchNews': 'false', 'checkForUpdates': False}))
-    log = open(tmp_path/'lab.log', 'w')
+    log = open(state/'lab.log', 'w')
     proc = subprocess.Popen(cmd, cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{url}/api/status", proc)
-        yield url, work
+        yield url
     finally:
         try: http(f"{url}/api/shutdown", 'POST')
         except Exception: pass
@@ -64,7 +60,18 @@ def lab(tmp_path):
             try: proc.wait(timeout=10)
             except subprocess.TimeoutExpired: proc.kill(); proc.wait()
         log.close()
-        if proc.returncode not in (0, None, -15, -9): print((tmp_path/'lab.log').read_text()[-3000:])
+        if proc.returncode not in (0, None, -15, -9): print((state/'lab.log').read_text()[-3000:])
+
+@pytest.fixture
+def lab(tmp_path):
+    "JupyterLab serving copies of the explorer notebooks, a demo run and the published reference runs; shut down at the end."
+    from rods_lab.scripted import demo_run
+    work = tmp_path/'lab'; work.mkdir()
+    for nb in ('explore', 'explore_trees', 'compare_runs'): shutil.copy(ROOT/'experiments'/f'{nb}.ipynb', work/f'{nb}.ipynb')
+    demo_run(work/'runs'/'rods'/'rods-s0', data='rods', steps=4)          # the explore notebook's default run_dir
+    for d in (ROOT/'figures').glob('*/runs'):                               # the published reference runs (tree explorer, run comparer)
+        shutil.copytree(d, work/'figures'/d.parent.name/'runs')
+    with jupyterlab(work, tmp_path/'state') as url: yield url, work
 
 KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
@@ -114,5 +121,117 @@ def test_explorer_runs_and_filters_in_jupyterlab(lab):
             if news.count() and news.first.is_visible(): news.first.click()          # the news-feed question, if it popped up
             band_select.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS/'explore_jupyterlab.png'))
+        finally:
+            browser.close()
+
+def open_and_run(page, url:str, work:Path, name:str, out:str, timeout:float=180):
+    "Open `<name>.ipynb`, run every cell, wait for its results.json (written by the last cell); returns what it loaded."
+    page.goto(f"{url}/lab/tree/{name}.ipynb", wait_until='domcontentloaded')
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    results, t0 = work/'runs'/out/'results.json', time.time()
+    while not results.exists():
+        assert time.time() - t0 < timeout, f'{name}.ipynb did not finish within {timeout} s'
+        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+        assert not any('Error' in e for e in errors), errors
+        time.sleep(0.5)
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+    news = page.get_by_role('button', name='No', exact=True)
+    if news.count() and news.first.is_visible(): news.first.click()          # the news-feed question, if it popped up
+    return json.loads(results.read_text())['loaded']
+
+PLOT_WITH = """([name]) => { const gds = [...document.querySelectorAll('.js-plotly-plot')];
+  const i = gds.findIndex(g => g.data && g.data.some(t => t.name === name)); if (i >= 0) gds[i].setAttribute('data-test-plot', name); return i; }"""
+POINTS = """([plot, name]) => { const g = document.querySelector(`[data-test-plot="${plot}"]`); const t = g.data.find(t => t.name === name);
+  return t ? (t.x || []).length : -1; }"""
+# page coordinates of trace `name`'s points in the plot, with their customdata, and each one's distance to its nearest neighbour
+PIXELS = """([plot, name]) => { const g = document.querySelector(`[data-test-plot="${plot}"]`); const t = g.data.find(t => t.name === name);
+  const L = g._fullLayout, r = g.getBoundingClientRect();
+  const pts = t.x.map((x, i) => ({id: String(t.customdata[i]), px: r.left + L._size.l + L.xaxis.l2p(x), py: r.top + L._size.t + L.yaxis.l2p(t.y[i])}));
+  for (const p of pts) p.gap = Math.min(1e9, ...pts.filter(q => q !== p).map(q => Math.hypot(q.px - p.px, q.py - p.py)));
+  return pts; }"""
+
+def plot_points(page, plot:str, name:str)->int: return page.evaluate(POINTS, [plot, name])
+
+def test_boundary_map_click_and_step_in_jupyterlab(lab):
+    "Click a point of the boundary map: the detail shows that task. Drag the step slider to the first step: the cloud's point count changes."
+    from playwright.sync_api import sync_playwright, expect
+    from rods_lab.explorer import RunView
+    url, work = lab
+    view = RunView(work/'runs'/'rods'/'rods-s0')
+    drawn = {s: sum(r['last_var'] is not None for r in view.rows(s)) for s in view.steps}
+    assert drawn[view.steps[0]] != drawn[view.steps[-1]], drawn                 # the test needs steps that draw different clouds
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={'width': 1400, 'height': 1400})
+            page.set_default_timeout(60_000)
+            loaded = open_and_run(page, url, work, 'explore', 'explore')
+            page.wait_for_function(f"() => ({PLOT_WITH})(['tasks']) >= 0", timeout=60_000)
+            page.evaluate(PLOT_WITH, ['tasks'])
+            assert plot_points(page, 'tasks', 'tasks') == loaded['map_points'] == drawn[view.steps[-1]]
+            page.locator('[data-test-plot="tasks"]').scroll_into_view_if_needed()
+            pts = sorted(page.evaluate(PIXELS, ['tasks', 'tasks']), key=lambda q: -q['gap'])
+            target = pts[0]                                                      # the most isolated point: a click hits it alone
+            page.mouse.move(target['px'], target['py']); page.mouse.click(target['px'], target['py'])
+            expect(page.locator('.rl-x h4', has_text=target['id']).first).to_be_visible(timeout=30_000)   # the detail shows the clicked task
+            assert table_count(page) == loaded['tasks']                             # a click selects a task; it does not filter the table
+            page.wait_for_function("() => !document.querySelector('[data-test-plot=tasks]').data[2].selectedpoints", timeout=10_000)
+            page.screenshot(path=str(ARTIFACTS/'boundary_map_click.png'))
+            handle = page.locator('.widget-slider', has_text='step').locator('.noUi-handle').first
+            box = handle.bounding_box()
+            t0 = time.time()
+            page.mouse.move(box['x'] + box['width'] / 2, box['y'] + box['height'] / 2); page.mouse.down()
+            page.mouse.move(box['x'] - 600, box['y'] + box['height'] / 2, steps=8); page.mouse.up()
+            want = drawn[view.steps[0]]
+            page.wait_for_function(f"() => ({POINTS})(['tasks', 'tasks']) === {want}", timeout=30_000)
+            print(f"boundary map: slider release to redrawn cloud ({drawn[view.steps[-1]]} -> {want} points) in {time.time() - t0:.2f} s")
+            expect(page.locator('.widget-html', has_text=f"step {view.steps[0]}:").first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS/'boundary_map_step.png'))
+        finally:
+            browser.close()
+
+def test_tree_explorer_click_node_in_jupyterlab(lab):
+    "Open the tree explorer on the TRACE reference run; click a node: its prefix appears, turn by turn."
+    from playwright.sync_api import sync_playwright, expect
+    url, work = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={'width': 1400, 'height': 1400})
+            page.set_default_timeout(60_000)
+            loaded = open_and_run(page, url, work, 'explore_trees', 'explore_trees')
+            assert loaded['run_dir'] == 'figures/trace/runs/trace-s0' and loaded['nodes'] > 1
+            page.wait_for_function(f"() => ({PLOT_WITH})(['decisions']) >= 0", timeout=60_000)
+            page.evaluate(PLOT_WITH, ['decisions'])
+            plot = page.locator('[data-test-plot="decisions"]'); plot.scroll_into_view_if_needed()
+            nodes = page.evaluate(PIXELS.replace("t.name === name", "t.customdata && t.mode === 'markers'"), ['decisions', ''])
+            assert [n['id'] for n in nodes] == loaded['paths']
+            node = max((n for n in nodes if n['id'] != '()'), key=lambda n: (n['gap'], n['id']))   # an isolated node below the root
+            page.mouse.move(node['px'], node['py']); page.mouse.click(node['px'], node['py'])
+            expect(page.locator('.rl-prefix h4', has_text=f"node {node['id']}")).to_be_visible(timeout=30_000)
+            assert page.locator('.rl-prefix table').first.locator('tr').count() == 1 + node['id'].count(',') + (0 if node['id'].endswith(',)') else 1)
+            page.screenshot(path=str(ARTIFACTS/'tree_explorer_click.png'))
+        finally:
+            browser.close()
+
+def test_run_comparer_in_jupyterlab(lab):
+    "Open the run comparer on the published reference runs; the figure draws one curve per arm; choosing the cost axis redraws it."
+    from playwright.sync_api import sync_playwright, expect
+    url, work = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={'width': 1400, 'height': 1200})
+            page.set_default_timeout(60_000)
+            loaded = open_and_run(page, url, work, 'compare_runs', 'compare_runs')
+            assert len(loaded['runs']) >= 2 and len(loaded['arms']) >= 2
+            first = next(iter(loaded['arms']))
+            page.wait_for_function(f"() => ({PLOT_WITH})({json.dumps([first + ' (n=' + str(len(loaded['arms'][first])) + ')'])}) >= 0", timeout=60_000)
+            expect(page.locator('.rl-x', has_text='config fields differ').first).to_be_visible()
+            page.locator('.widget-dropdown', has_text='cost').locator('select').select_option(label='trajectories')
+            expect(page.locator('.js-plotly-plot .xtitle', has_text='trajectories').first).to_be_visible(timeout=30_000)
+            page.screenshot(path=str(ARTIFACTS/'run_comparer.png'))
         finally:
             browser.close()
