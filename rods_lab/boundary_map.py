@@ -15,8 +15,8 @@ from .plots import BAND_COLORS, binary_variance_curve, popoviciu_bound
 from .views import row_band
 
 # %% auto #0
-__all__ = ['ORIGIN_SYMBOLS', 'GL_ABOVE', 'MAP_TRACES', 'STATUS_COLORS', 'marker_size', 'plotted', 'map_arrays', 'step_changes',
-           'boundary_map_figure', 'update_map', 'lineage_positions', 'lineage_figure']
+__all__ = ['ORIGIN_SYMBOLS', 'GL_ABOVE', 'SYMBOL_CODES', 'BAND_SCALE', 'MAP_TRACES', 'STATUS_COLORS', 'marker_size', 'plotted',
+           'map_arrays', 'step_changes', 'boundary_map_figure', 'update_map', 'lineage_positions', 'lineage_figure']
 
 # %% ../nbs/13e_boundary_map.ipynb #36e5f598
 ORIGIN_SYMBOLS = dict(seed='circle', synth='diamond', augment='triangle-up', offline='square', user='star')   # origin -> marker symbol
@@ -33,18 +33,19 @@ def plotted(rows:Sequence[dict] # buffer rows (snapshot entries or `visit_rows`)
     ok = [r for r in rows if r.get('last_mean') is not None and r.get('last_var') is not None]
     return ok, len(rows) - len(ok)
 
-def _hover(r:dict)->str:
+def _hover(r:dict, band:str)->str:
     sig = (r.get('signature') or '')[:80]
-    return (f"<b>{r['id']}</b><br>μ={r['last_mean']:.3f} σ²={r['last_var']:.4f} ({row_band(r)})<br>{r.get('visits', 0)} visits · "
+    return (f"<b>{r['id']}</b><br>μ={r['last_mean']:.3f} σ²={r['last_var']:.4f} ({band})<br>{r.get('visits', 0)} visits · "
             f"{r.get('origin', '?')} · generation {r.get('generation', '?')}<br>{sig}")
 
 def map_arrays(rows:Sequence[dict] # buffer rows
               )->dict[str, list]:
     "The plotted columns of `rows`: ids, x = μ, y = σ², colour (band), symbol (origin), size (visits), hover text."
     ok, _ = plotted(rows)
+    bands = [row_band(r) for r in ok]
     return dict(ids=[r['id'] for r in ok], x=[float(r['last_mean']) for r in ok], y=[float(r['last_var']) for r in ok],
-                color=[BAND_COLORS[row_band(r)] for r in ok], symbol=[ORIGIN_SYMBOLS.get(r.get('origin'), 'x') for r in ok],
-                size=[marker_size(r.get('visits')) for r in ok], text=[_hover(r) for r in ok])
+                color=[BAND_COLORS[b] for b in bands], symbol=[ORIGIN_SYMBOLS.get(r.get('origin'), 'x') for r in ok],
+                size=[marker_size(r.get('visits')) for r in ok], text=[_hover(r, b) for r, b in zip(ok, bands)])
 
 # %% ../nbs/13e_boundary_map.ipynb #84e6cc30
 def step_changes(events:Sequence[dict], # buffer events (`rods_lab.buffer.read_events`)
@@ -60,6 +61,10 @@ def step_changes(events:Sequence[dict], # buffer events (`rods_lab.buffer.read_e
     return admitted - set(evicted), evicted
 
 # %% ../nbs/13e_boundary_map.ipynb #8990e793
+SYMBOL_CODES = dict(circle=0, square=1, diamond=2, x=4, star=17, **{'triangle-up': 5})   # plotly's numeric marker symbols
+_BAND_VALUE = {BAND_COLORS[b]: (i + 0.5) / len(VARIANCE_BANDS) for i, b in enumerate(VARIANCE_BANDS)}
+BAND_SCALE = [[k / len(VARIANCE_BANDS) + e, BAND_COLORS[b]] for k, b in enumerate(VARIANCE_BANDS) for e in (0, 1 / len(VARIANCE_BANDS))]   # stepped: one colour per band
+
 MAP_TRACES = ('binary', 'popoviciu', 'tasks', 'admitted', 'evicted', 'selected')   # trace names, in figure order
 
 def _points(rows:Sequence[dict], ids:Sequence[str])->tuple[list, list]:
@@ -73,9 +78,13 @@ def _layers(rows, admitted, evicted_rows, selected)->dict[str, dict]:
     ax, ay = _points(rows, sorted(admitted))
     ok_ev, _ = plotted(evicted_rows)
     sx, sy = _points(rows, [selected] if selected else [])
-    A = lambda v, t=float: np.asarray(v, dtype=t)          # arrays validate much faster than lists in plotly (a 10,000-entry buffer)
-    return dict(tasks=dict(ids=A(a['ids'], object), x=A(a['x']), y=A(a['y']), text=A(a['text'], object), customdata=A(a['ids'], object),
-                           marker=dict(color=A(a['color'], object), symbol=A(a['symbol'], object), size=A(a['size']))),
+    A = lambda v, t=float: np.asarray(v, dtype=t)          # numeric arrays: plotly validates them fast (a 10,000-entry buffer)
+    band = A([_BAND_VALUE[c] for c in a['color']]); sym = A([SYMBOL_CODES[s] for s in a['symbol']], int)
+    rich = len(a['ids']) <= GL_ABOVE                       # a large cloud hovers with id, μ and σ² only (less to send on every redraw)
+    hover = dict(text=A(a['text'], object), hovertemplate='%{text}<extra></extra>') if rich else \
+            dict(text=None, hovertemplate='<b>%{customdata}</b><br>μ=%{x:.3f} σ²=%{y:.4f}<extra></extra>')
+    return dict(tasks=dict(ids=A(a['ids'], object), x=A(a['x']), y=A(a['y']), customdata=A(a['ids'], object), **hover,
+                           marker=dict(color=band, symbol=sym, size=A(a['size']), colorscale=BAND_SCALE, cmin=0, cmax=1)),
                 admitted=dict(x=ax, y=ay), evicted=dict(x=[r['last_mean'] for r in ok_ev], y=[r['last_var'] for r in ok_ev],
                                                          text=[f"evicted: {r['id']}" for r in ok_ev]),
                 selected=dict(x=sx, y=sy))
@@ -95,7 +104,7 @@ def boundary_map_figure(rows:Sequence[dict], # buffer rows at the step shown
     L = _layers(rows, admitted, evicted_rows, selected)
     traces = [go.Scatter(x=p, y=v, mode='lines', name='binary reward: μ(1−μ)', line=dict(color='black', dash='dash'), hoverinfo='skip'),
               go.Scatter(x=[0, 1], y=[popoviciu_bound()] * 2, mode='lines', name='Popoviciu (M−m)²/4', line=dict(color='#555', dash='dot'), hoverinfo='skip'),
-              Cloud(mode='markers', name='tasks', showlegend=False, hovertemplate='%{text}<extra></extra>', unselected=dict(marker=dict(opacity=0.15)),
+              Cloud(mode='markers', name='tasks', showlegend=False, unselected=dict(marker=dict(opacity=0.15)),
                     **L['tasks'] | dict(marker=L['tasks']['marker'] | dict(opacity=0.8, line=dict(width=0.5, color='#333')))),
               go.Scatter(mode='markers', name='admitted this step', hoverinfo='skip',
                          marker=dict(symbol='circle-open', size=18, color='#1a9850', line=dict(width=2)), **L['admitted']),
