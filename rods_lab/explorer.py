@@ -67,7 +67,7 @@ class RunView:
         self.snapshots = snapshot_files(self.run.dir)
         ev = self.run.dir/'buffer'/'events.jsonl'
         self.events = read_events(ev) if ev.exists() else []
-        self.mode, self.note, self.tasks, self._cache, self._raw, self._index = ('buffer' if self.snapshots else 'rollouts'), '', {}, {}, {}, None
+        self.mode, self.note, self.tasks, self._cache, self._texts, self._index = ('buffer' if self.snapshots else 'rollouts'), '', {}, {}, {}, None
         if self.mode == 'buffer': self.steps = sorted(self.snapshots)
         else:
             self.visits = task_visits(self.run)
@@ -83,21 +83,20 @@ class RunView:
         if self.mode == 'rollouts': return visit_rows(self.visits, self.tasks, step)
         if step not in self._cache:
             if step not in self.snapshots: raise ValueError(f"no buffer snapshot at step {step}; steps: {self.steps}")
-            self._cache[step], self._raw[step] = load_snapshot_stats(self.snapshots[step])
+            self._cache[step], texts = load_snapshot_stats(self.snapshots[step])
             for r in self._cache[step]: self.parents.setdefault(r['id'], r.get('parent'))
-            for d, keep in ((self._cache, self.KEEP_ROWS), (self._raw, self.KEEP_TASKS)):   # bounded memory on long runs
-                while len(d) > keep: d.pop(next(k for k in d if k != step))
+            for i, t in texts.items(): self._texts.setdefault(i, t)       # a task never changes: one text per id, whatever the step
+            while len(self._cache) > self.KEEP_ROWS: self._cache.pop(next(k for k in self._cache if k != step))   # bounded on long runs
         return self._cache[step]
 
-    KEEP_ROWS, KEEP_TASKS = 32, 4                 # steps whose rows / task texts stay in memory
+    KEEP_ROWS = 32                                # steps whose rows stay in memory
 
     def task(self, task_id:str, # a task id
              step:int # the step whose snapshot holds it
             )->Task|None:
         "The task itself, parsed only when asked for (None when the step does not hold it or its text is broken)."
         if self.mode == 'rollouts': return self.tasks.get(task_id)
-        if step not in self._raw: self._cache.pop(step, None); self.rows(step)
-        text = self._raw[step].get(task_id)
+        text = self._texts.get(task_id) if any(r['id'] == task_id for r in self.rows(step)) else None
         try: return from_dict(Task, json.loads(text)) if text is not None else None
         except (json.JSONDecodeError, RecordError, KeyError, TypeError): return None
 

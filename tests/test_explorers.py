@@ -49,3 +49,23 @@ def test_bad_parameters_stop_before_work(tmp_path, name, params, msg):
         execute(name, tmp_path, smoke=False, out_dir=str(tmp_path/'bad'), **params)
     assert msg in str(e.value)
     assert not (tmp_path/'bad').exists()
+
+def test_explorers_open_the_published_reference_runs():
+    "The tree explorer opens the TRACE and ARPO reference runs with their decisions; the run comparer finds every published run."
+    from rods_lab.tree_explorer import TreeExplorer, node_note
+    from rods_lab.run_comparer import RunComparer, find_runs
+    for run, key in ((ROOT/'figures'/'trace'/'runs'/'trace-s0', 'p_hat'), (ROOT/'figures'/'arpo'/'runs'/'arpo-s0', 'dH')):
+        kept = json.loads((run/'published.json').read_text())
+        tx = TreeExplorer(run)
+        assert tx.steps == kept['rollout_steps'] and len(tx.steps) == 3 and tx.groups
+        notes = []
+        for s in tx.steps:
+            tx.step.value = s
+            for k in list(tx.groups)[:8]:
+                tx.task.value = k; notes += [n for n in tx.nodes.values() if key in n.info]
+        assert notes and all(node_note(n) for n in notes), run                  # every recorded decision is drawn
+    runs = find_runs(ROOT/'figures')
+    rc = RunComparer([ROOT/'figures'], chosen=runs)
+    assert len(rc.arms) == len(runs) and rc.metric.value == 'eval_success'      # different methods: one arm each
+    rc.cost.value = 'tokens_generated'
+    assert all(len(t.x) > 1 for t in rc.figure.data if t.mode == 'lines+markers')
