@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from .core import Task, Trajectory, from_dict, RecordError
 from .worlds import get_world
 from .train import DATA_STRATEGIES, make_config, config_fields, excluded_ids
-from .buffer import SnapshotError, load_buffer_snapshot, load_snapshot_stats, read_events
+from .buffer import SnapshotError, load_snapshot_stats, read_events
 from .rundir import RunDir, RunDirError, read_run
 from .plots import task_visits
 from .boundary_map import MAP_TRACES, GL_ABOVE, boundary_map_figure, update_map, step_changes, lineage_figure
