@@ -63,7 +63,7 @@ def step_changes(events:Sequence[dict], # buffer events (`rods_lab.buffer.read_e
 # %% ../nbs/13e_boundary_map.ipynb #8990e793
 SYMBOL_CODES = dict(circle=0, square=1, diamond=2, x=4, star=17, **{'triangle-up': 5})   # plotly's numeric marker symbols
 _BAND_VALUE = {BAND_COLORS[b]: (i + 0.5) / len(VARIANCE_BANDS) for i, b in enumerate(VARIANCE_BANDS)}
-BAND_SCALE = [[k / len(VARIANCE_BANDS) + e, BAND_COLORS[b]] for k, b in enumerate(VARIANCE_BANDS) for e in (0, 1 / len(VARIANCE_BANDS))]   # stepped: one colour per band
+BAND_SCALE = [[(k + e) / len(VARIANCE_BANDS), BAND_COLORS[b]] for k, b in enumerate(VARIANCE_BANDS) for e in (0, 1)]   # stepped: one colour per band (exact, non-decreasing stops)
 
 MAP_TRACES = ('binary', 'popoviciu', 'tasks', 'admitted', 'evicted', 'selected')   # trace names, in figure order
 

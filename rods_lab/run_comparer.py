@@ -46,16 +46,17 @@ def config_diffs(configs:Sequence[dict], # RunConfig fields of each run
 
 def group_arms(runs:Sequence[RunDir|str|Path] # runs (or their directories)
               )->dict[str, list[RunDir]]:
-    "Runs that differ only in `PER_RUN_FIELDS` form one arm; label = the fields that set the arm apart (or its method)."
+    "Runs that differ only in `PER_RUN_FIELDS` form one arm, labelled by its method (data/rollout/advantage) when that tells the arms apart, else by the fields that do."
     rs = [r if isinstance(r, RunDir) else read_run(r) for r in runs]
     if not rs: return {}
     diff = config_diffs([r.config for r in rs], PER_RUN_FIELDS)
-    arms: dict[str, list[RunDir]] = {}
-    for r in rs:
-        c = r.config
-        label = ', '.join(f"{k}={_val(c.get(k, '∅'))}" for k in diff) if diff else f"{c.get('data', '?')}/{c.get('rollout', '?')}/{c.get('advantage', '?')}"
-        arms.setdefault(label, []).append(r)
-    return arms
+    key = lambda r: tuple(_val(r.config.get(k, '∅')) for k in diff)
+    method = lambda r: '/'.join(str(r.config.get(k, '?')) for k in ('data', 'rollout', 'advantage'))
+    groups: dict[tuple, list[RunDir]] = {}
+    for r in rs: groups.setdefault(key(r), []).append(r)
+    by_method = len({method(v[0]) for v in groups.values()}) == len(groups)   # the method names the arms apart: the short label
+    label = lambda r: method(r) if by_method else ', '.join(f"{k}={_val(r.config.get(k, '∅'))}" for k in diff)
+    return {label(v[0]): v for v in groups.values()}
 
 def metric_names(runs:Sequence[RunDir] # runs
                 )->list[str]:

@@ -63,12 +63,13 @@ def jupyterlab(work:Path, state:Path):
         if proc.returncode not in (0, None, -15, -9): print((state/'lab.log').read_text()[-3000:])
 
 @pytest.fixture
-def lab(tmp_path):
-    "JupyterLab serving copies of the explorer notebooks, a demo run and the published reference runs; shut down at the end."
+def lab(tmp_path, micro_tree_runs):
+    "JupyterLab serving copies of the explorer notebooks, a demo RODS run, two real micro-model runs (TRACE, GRPO) and any published runs; shut down at the end."
     from rods_lab.scripted import demo_run
     work = tmp_path/'lab'; work.mkdir()
     for nb in ('explore', 'explore_trees', 'compare_runs'): shutil.copy(ROOT/'experiments'/f'{nb}.ipynb', work/f'{nb}.ipynb')
     demo_run(work/'runs'/'rods'/'rods-s0', data='rods', steps=4)          # the explore notebook's default run_dir
+    for name, d in micro_tree_runs.items(): shutil.copytree(d, work/'runs'/'trace'/f"{name}-s0")   # explore_trees' default run_dir, and compare_runs' runs
     for d in (ROOT/'figures').glob('*/runs'):                               # the published reference runs (tree explorer, run comparer)
         shutil.copytree(d, work/'figures'/d.parent.name/'runs')
     with jupyterlab(work, tmp_path/'state') as url: yield url, work
@@ -147,7 +148,7 @@ POINTS = """([plot, name]) => { const g = document.querySelector(`[data-test-plo
 # page coordinates of trace `name`'s points in the plot, with their customdata, and each one's distance to its nearest neighbour
 PIXELS = """([plot, name]) => { const g = document.querySelector(`[data-test-plot="${plot}"]`); const t = g.data.find(t => t.name === name);
   const L = g._fullLayout, r = g.getBoundingClientRect();
-  const pts = t.x.map((x, i) => ({id: String(t.customdata[i]), px: r.left + L._size.l + L.xaxis.l2p(x), py: r.top + L._size.t + L.yaxis.l2p(t.y[i])}));
+  const pts = Array.from(t.x).map((x, i) => ({id: String(t.customdata[i]), px: r.left + L._size.l + L.xaxis.l2p(x), py: r.top + L._size.t + L.yaxis.l2p(t.y[i])}));
   for (const p of pts) p.gap = Math.min(1e9, ...pts.filter(q => q !== p).map(q => Math.hypot(q.px - p.px, q.py - p.py)));
   return pts; }"""
 
@@ -193,7 +194,7 @@ def test_boundary_map_click_and_step_in_jupyterlab(lab):
             browser.close()
 
 def test_tree_explorer_click_node_in_jupyterlab(lab):
-    "Open the tree explorer on the TRACE reference run; click a node: its prefix appears, turn by turn."
+    "Open the tree explorer on a real TRACE run; click a node: its prefix appears, turn by turn."
     from playwright.sync_api import sync_playwright, expect
     url, work = lab
     with sync_playwright() as p:
@@ -202,7 +203,7 @@ def test_tree_explorer_click_node_in_jupyterlab(lab):
             page = browser.new_page(viewport={'width': 1400, 'height': 1400})
             page.set_default_timeout(60_000)
             loaded = open_and_run(page, url, work, 'explore_trees', 'explore_trees')
-            assert loaded['run_dir'] == 'figures/trace/runs/trace-s0' and loaded['nodes'] > 1
+            assert loaded['run_dir'] == 'runs/trace/trace-s0' and loaded['nodes'] > 1
             page.wait_for_function(f"() => ({PLOT_WITH})(['decisions']) >= 0", timeout=60_000)
             page.evaluate(PLOT_WITH, ['decisions'])
             plot = page.locator('[data-test-plot="decisions"]'); plot.scroll_into_view_if_needed()
@@ -217,7 +218,7 @@ def test_tree_explorer_click_node_in_jupyterlab(lab):
             browser.close()
 
 def test_run_comparer_in_jupyterlab(lab):
-    "Open the run comparer on the published reference runs; the figure draws one curve per arm; choosing the cost axis redraws it."
+    "Open the run comparer on the runs under runs/ (a demo RODS run, real TRACE and GRPO runs); one curve per arm; choosing the cost axis redraws it."
     from playwright.sync_api import sync_playwright, expect
     url, work = lab
     with sync_playwright() as p:

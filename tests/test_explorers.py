@@ -50,22 +50,19 @@ def test_bad_parameters_stop_before_work(tmp_path, name, params, msg):
     assert msg in str(e.value)
     assert not (tmp_path/'bad').exists()
 
-def test_explorers_open_the_published_reference_runs():
-    "The tree explorer opens the TRACE and ARPO reference runs with their decisions; the run comparer finds every published run."
+def test_explorers_open_real_runs(micro_tree_runs, tmp_path):
+    "On real (micro-model) runs: the tree explorer draws TRACE's decisions and shows a prefix; the comparer puts TRACE and GRPO in two arms; a published extract opens the same."
     from rods_lab.tree_explorer import TreeExplorer, node_note
-    from rods_lab.run_comparer import RunComparer, find_runs
-    for run, key in ((ROOT/'figures'/'trace'/'runs'/'trace-s0', 'p_hat'), (ROOT/'figures'/'arpo'/'runs'/'arpo-s0', 'dH')):
-        kept = json.loads((run/'published.json').read_text())
-        tx = TreeExplorer(run)
-        assert tx.steps == kept['rollout_steps'] and len(tx.steps) == 3 and tx.groups
-        notes = []
-        for s in tx.steps:
-            tx.step.value = s
-            for k in list(tx.groups)[:8]:
-                tx.task.value = k; notes += [n for n in tx.nodes.values() if key in n.info]
-        assert notes and all(node_note(n) for n in notes), run                  # every recorded decision is drawn
-    runs = find_runs(ROOT/'figures')
-    rc = RunComparer([ROOT/'figures'], chosen=runs)
-    assert len(rc.arms) == len(runs) and rc.metric.value == 'eval_success'      # different methods: one arm each
+    from rods_lab.run_comparer import RunComparer, publish_run
+    tx = TreeExplorer(micro_tree_runs['trace'])
+    assert tx.steps == [1, 2] and tx.groups
+    anchors = [n for n in tx.nodes.values() if 'p_hat' in n.info]
+    assert anchors and all(node_note(n).startswith('p̂') for n in anchors)
+    deep = max(tx.nodes, key=len); tx.show_node(deep)
+    assert tx.prefix.value.count('<tr') >= len(deep) + 1 and f"node {deep}" in tx.prefix.value.replace('&#x27;', "'")
+    pub = publish_run(micro_tree_runs['trace'], tmp_path/'pub'/'trace-s0')
+    assert TreeExplorer(pub).steps == json.loads((pub/'published.json').read_text())['rollout_steps']
+    rc = RunComparer(list(micro_tree_runs.values()))
+    assert len(rc.arms) == 2 and rc.metric.value == 'eval_success'
     rc.cost.value = 'tokens_generated'
-    assert all(len(t.x) > 1 for t in rc.figure.data if t.mode == 'lines+markers')
+    assert all(len(t.x) >= 2 for t in rc.figure.data if t.mode == 'lines+markers')
