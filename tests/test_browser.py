@@ -74,6 +74,19 @@ def lab(tmp_path, micro_tree_runs):
         shutil.copytree(d, work/'figures'/d.parent.name/'runs')
     with jupyterlab(work, tmp_path/'state') as url: yield url, work
 
+@contextlib.contextmanager
+def chromium_page(height:int=1100, width:int=1400):
+    "A page of headless Debian Chromium (60 s default timeout), closed at the end."
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={'width': width, 'height': height})
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            browser.close()
+
 KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
   return !!k && k.status === 'idle' && k.connectionStatus === 'connected'; }"""
@@ -84,46 +97,40 @@ def table_count(page)->int:
     return int(re.findall(r'\d+', text)[-1]) if text.startswith('showing') else int(text.split()[0])
 
 def test_explorer_runs_and_filters_in_jupyterlab(lab):
-    from playwright.sync_api import sync_playwright, expect
+    from playwright.sync_api import expect
     url, work = lab
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1100})
-            page.set_default_timeout(60_000)
-            page.goto(f"{url}/lab/tree/explore.ipynb", wait_until='domcontentloaded')
-            page.wait_for_function(KERNEL_IDLE, timeout=120_000)                    # the notebook is open and its kernel is up
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            results = work/'runs'/'explore'/'results.json'                             # written by the last cell
-            t0 = time.time()
-            while not results.exists():
-                assert time.time() - t0 < 120, 'the notebook did not finish within 120 s'
-                errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
-                assert not any('Error' in e for e in errors), errors
-                time.sleep(0.5)
-            page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-            loaded = json.loads(results.read_text())['loaded']
-            assert loaded['mode'] == 'buffer' and loaded['tasks'] > 0
+    with chromium_page(height=1100) as page:
+        page.goto(f"{url}/lab/tree/explore.ipynb", wait_until='domcontentloaded')
+        page.wait_for_function(KERNEL_IDLE, timeout=120_000)                    # the notebook is open and its kernel is up
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        results = work/'runs'/'explore'/'results.json'                             # written by the last cell
+        t0 = time.time()
+        while not results.exists():
+            assert time.time() - t0 < 120, 'the notebook did not finish within 120 s'
+            errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+            assert not any('Error' in e for e in errors), errors
+            time.sleep(0.5)
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+        loaded = json.loads(results.read_text())['loaded']
+        assert loaded['mode'] == 'buffer' and loaded['tasks'] > 0
 
-            band_select = page.locator('.widget-dropdown', has_text='variance band').locator('select')
-            expect(band_select).to_be_visible(timeout=60_000)                          # the widget rendered (not "Loading widget...")
-            expect(page.locator('.rl-x table').first).to_be_visible()
-            assert table_count(page) == loaded['tasks']
-            rows_before = page.locator('.rl-x table').first.locator('tr').count()
-            band, n = next((b, k) for b, k in sorted(loaded['bands'].items(), key=lambda x: x[1]) if 0 < k < loaded['tasks'])
-            band_select.select_option(label=band)                                      # a user picks a band
-            expect(page.locator('.rl-x > p').filter(has_text=re.compile(rf'^{n} tasks$')).first).to_be_visible(timeout=30_000)
-            rows_after = page.locator('.rl-x table').first.locator('tr').count()
-            assert rows_after == n + 1 and rows_after < rows_before                    # header + the band's tasks
-            chips = page.locator('.rl-x table').first.locator('tr').nth(1).inner_text()
-            assert band in chips
-            news = page.get_by_role('button', name='No', exact=True)
-            if news.count() and news.first.is_visible(): news.first.click()          # the news-feed question, if it popped up
-            band_select.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS/'explore_jupyterlab.png'))
-        finally:
-            browser.close()
+        band_select = page.locator('.widget-dropdown', has_text='variance band').locator('select')
+        expect(band_select).to_be_visible(timeout=60_000)                          # the widget rendered (not "Loading widget...")
+        expect(page.locator('.rl-x table').first).to_be_visible()
+        assert table_count(page) == loaded['tasks']
+        rows_before = page.locator('.rl-x table').first.locator('tr').count()
+        band, n = next((b, k) for b, k in sorted(loaded['bands'].items(), key=lambda x: x[1]) if 0 < k < loaded['tasks'])
+        band_select.select_option(label=band)                                      # a user picks a band
+        expect(page.locator('.rl-x > p').filter(has_text=re.compile(rf'^{n} tasks$')).first).to_be_visible(timeout=30_000)
+        rows_after = page.locator('.rl-x table').first.locator('tr').count()
+        assert rows_after == n + 1 and rows_after < rows_before                    # header + the band's tasks
+        chips = page.locator('.rl-x table').first.locator('tr').nth(1).inner_text()
+        assert band in chips
+        news = page.get_by_role('button', name='No', exact=True)
+        if news.count() and news.first.is_visible(): news.first.click()          # the news-feed question, if it popped up
+        band_select.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS/'explore_jupyterlab.png'))
 
 def open_and_run(page, url:str, work:Path, name:str, out:str, timeout:float=180):
     "Open `<name>.ipynb`, run every cell, wait for its results.json (written by the last cell); returns what it loaded."
@@ -156,83 +163,65 @@ def plot_points(page, plot:str, name:str)->int: return page.evaluate(POINTS, [pl
 
 def test_boundary_map_click_and_step_in_jupyterlab(lab):
     "Click a point of the boundary map: the detail shows that task. Drag the step slider to the first step: the cloud's point count changes."
-    from playwright.sync_api import sync_playwright, expect
+    from playwright.sync_api import expect
     from rods_lab.explorer import RunView
     url, work = lab
     view = RunView(work/'runs'/'rods'/'rods-s0')
     drawn = {s: sum(r['last_var'] is not None for r in view.rows(s)) for s in view.steps}
     assert drawn[view.steps[0]] != drawn[view.steps[-1]], drawn                 # the test needs steps that draw different clouds
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1400})
-            page.set_default_timeout(60_000)
-            loaded = open_and_run(page, url, work, 'explore', 'explore')
-            page.wait_for_function(f"() => ({PLOT_WITH})(['tasks']) >= 0", timeout=60_000)
-            page.evaluate(PLOT_WITH, ['tasks'])
-            assert plot_points(page, 'tasks', 'tasks') == loaded['map_points'] == drawn[view.steps[-1]]
-            page.locator('[data-test-plot="tasks"]').scroll_into_view_if_needed()
-            pts = sorted(page.evaluate(PIXELS, ['tasks', 'tasks']), key=lambda q: -q['gap'])
-            target = pts[0]                                                      # the most isolated point: a click hits it alone
-            page.mouse.move(target['px'], target['py']); page.mouse.click(target['px'], target['py'])
-            expect(page.locator('.rl-x h4', has_text=target['id']).first).to_be_visible(timeout=30_000)   # the detail shows the clicked task
-            assert table_count(page) == loaded['tasks']                             # a click selects a task; it does not filter the table
-            page.wait_for_function("() => !document.querySelector('[data-test-plot=tasks]').data[2].selectedpoints", timeout=10_000)
-            page.screenshot(path=str(ARTIFACTS/'boundary_map_click.png'))
-            handle = page.locator('.widget-slider', has_text='step').locator('.noUi-handle').first
-            box = handle.bounding_box()
-            t0 = time.time()
-            page.mouse.move(box['x'] + box['width'] / 2, box['y'] + box['height'] / 2); page.mouse.down()
-            page.mouse.move(box['x'] - 600, box['y'] + box['height'] / 2, steps=8); page.mouse.up()
-            want = drawn[view.steps[0]]
-            page.wait_for_function(f"() => ({POINTS})(['tasks', 'tasks']) === {want}", timeout=30_000)
-            print(f"boundary map: slider release to redrawn cloud ({drawn[view.steps[-1]]} -> {want} points) in {time.time() - t0:.2f} s")
-            expect(page.locator('.widget-html', has_text=f"step {view.steps[0]}:").first).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS/'boundary_map_step.png'))
-        finally:
-            browser.close()
+    with chromium_page(height=1400) as page:
+        loaded = open_and_run(page, url, work, 'explore', 'explore')
+        page.wait_for_function(f"() => ({PLOT_WITH})(['tasks']) >= 0", timeout=60_000)
+        page.evaluate(PLOT_WITH, ['tasks'])
+        assert plot_points(page, 'tasks', 'tasks') == loaded['map_points'] == drawn[view.steps[-1]]
+        page.locator('[data-test-plot="tasks"]').scroll_into_view_if_needed()
+        pts = sorted(page.evaluate(PIXELS, ['tasks', 'tasks']), key=lambda q: -q['gap'])
+        target = pts[0]                                                      # the most isolated point: a click hits it alone
+        page.mouse.move(target['px'], target['py']); page.mouse.click(target['px'], target['py'])
+        expect(page.locator('.rl-x h4', has_text=target['id']).first).to_be_visible(timeout=30_000)   # the detail shows the clicked task
+        assert table_count(page) == loaded['tasks']                             # a click selects a task; it does not filter the table
+        page.wait_for_function("() => !document.querySelector('[data-test-plot=tasks]').data[2].selectedpoints", timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS/'boundary_map_click.png'))
+        handle = page.locator('.widget-slider', has_text='step').locator('.noUi-handle').first
+        box = handle.bounding_box()
+        t0 = time.time()
+        page.mouse.move(box['x'] + box['width'] / 2, box['y'] + box['height'] / 2); page.mouse.down()
+        page.mouse.move(box['x'] - 600, box['y'] + box['height'] / 2, steps=8); page.mouse.up()
+        want = drawn[view.steps[0]]
+        page.wait_for_function(f"() => ({POINTS})(['tasks', 'tasks']) === {want}", timeout=30_000)
+        print(f"boundary map: slider release to redrawn cloud ({drawn[view.steps[-1]]} -> {want} points) in {time.time() - t0:.2f} s")
+        expect(page.locator('.widget-html', has_text=f"step {view.steps[0]}:").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS/'boundary_map_step.png'))
 
 def test_tree_explorer_click_node_in_jupyterlab(lab):
     "Open the tree explorer on a real TRACE run; click a node: its prefix appears, turn by turn."
-    from playwright.sync_api import sync_playwright, expect
+    from playwright.sync_api import expect
     url, work = lab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1400})
-            page.set_default_timeout(60_000)
-            loaded = open_and_run(page, url, work, 'explore_trees', 'explore_trees')
-            assert loaded['run_dir'] == 'runs/trace/trace-s0' and loaded['nodes'] > 1
-            page.wait_for_function(f"() => ({PLOT_WITH})(['decisions']) >= 0", timeout=60_000)
-            page.evaluate(PLOT_WITH, ['decisions'])
-            plot = page.locator('[data-test-plot="decisions"]'); plot.scroll_into_view_if_needed()
-            nodes = page.evaluate(PIXELS.replace("t.name === name", "t.customdata && t.mode === 'markers'"), ['decisions', ''])
-            assert [n['id'] for n in nodes] == loaded['paths']
-            node = max((n for n in nodes if n['id'] != '()'), key=lambda n: (n['gap'], n['id']))   # an isolated node below the root
-            page.mouse.move(node['px'], node['py']); page.mouse.click(node['px'], node['py'])
-            expect(page.locator('.rl-prefix h4', has_text=f"node {node['id']}")).to_be_visible(timeout=30_000)
-            assert page.locator('.rl-prefix table').first.locator('tr').count() == 1 + node['id'].count(',') + (0 if node['id'].endswith(',)') else 1)
-            page.screenshot(path=str(ARTIFACTS/'tree_explorer_click.png'))
-        finally:
-            browser.close()
+    with chromium_page(height=1400) as page:
+        loaded = open_and_run(page, url, work, 'explore_trees', 'explore_trees')
+        assert loaded['run_dir'] == 'runs/trace/trace-s0' and loaded['nodes'] > 1
+        page.wait_for_function(f"() => ({PLOT_WITH})(['decisions']) >= 0", timeout=60_000)
+        page.evaluate(PLOT_WITH, ['decisions'])
+        plot = page.locator('[data-test-plot="decisions"]'); plot.scroll_into_view_if_needed()
+        nodes = page.evaluate(PIXELS.replace("t.name === name", "t.customdata && t.mode === 'markers'"), ['decisions', ''])
+        assert [n['id'] for n in nodes] == loaded['paths']
+        node = max((n for n in nodes if n['id'] != '()'), key=lambda n: (n['gap'], n['id']))   # an isolated node below the root
+        page.mouse.move(node['px'], node['py']); page.mouse.click(node['px'], node['py'])
+        expect(page.locator('.rl-prefix h4', has_text=f"node {node['id']}")).to_be_visible(timeout=30_000)
+        assert page.locator('.rl-prefix table').first.locator('tr').count() == 1 + node['id'].count(',') + (0 if node['id'].endswith(',)') else 1)
+        page.screenshot(path=str(ARTIFACTS/'tree_explorer_click.png'))
 
 def test_run_comparer_in_jupyterlab(lab):
     "Open the run comparer on the runs under runs/ (a demo RODS run, real TRACE and GRPO runs); one curve per arm; choosing the cost axis redraws it."
-    from playwright.sync_api import sync_playwright, expect
+    from playwright.sync_api import expect
     url, work = lab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1200})
-            page.set_default_timeout(60_000)
-            loaded = open_and_run(page, url, work, 'compare_runs', 'compare_runs')
-            assert len(loaded['runs']) >= 2 and len(loaded['arms']) >= 2
-            first = next(iter(loaded['arms']))
-            page.wait_for_function(f"() => ({PLOT_WITH})({json.dumps([first + ' (n=' + str(len(loaded['arms'][first])) + ')'])}) >= 0", timeout=60_000)
-            expect(page.locator('.rl-x', has_text='config fields differ').first).to_be_visible()
-            page.locator('.widget-dropdown', has_text='cost').locator('select').select_option(label='trajectories')
-            expect(page.locator('.js-plotly-plot .xtitle', has_text='trajectories').first).to_be_visible(timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS/'run_comparer.png'))
-        finally:
-            browser.close()
+    with chromium_page(height=1200) as page:
+        loaded = open_and_run(page, url, work, 'compare_runs', 'compare_runs')
+        assert len(loaded['runs']) >= 2 and len(loaded['arms']) >= 2
+        first = next(iter(loaded['arms']))
+        page.wait_for_function(f"() => ({PLOT_WITH})({json.dumps([first + ' (n=' + str(len(loaded['arms'][first])) + ')'])}) >= 0", timeout=60_000)
+        expect(page.locator('.rl-x', has_text='config fields differ').first).to_be_visible()
+        page.locator('.widget-dropdown', has_text='cost').locator('select').select_option(label='trajectories')
+        expect(page.locator('.js-plotly-plot .xtitle', has_text='trajectories').first).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS/'run_comparer.png'))
