@@ -9,15 +9,15 @@ from __future__ import annotations
 import contextlib, dataclasses, fcntl, hashlib, json, os, shutil, tempfile, time
 from pathlib import Path
 from typing import Callable, Sequence
-from .core import lab_settings
+from .core import lab_settings, derive_seed
 from .chat import SPECIAL_TOKENS, CHAT_TEMPLATE, EMBEDDED_WORLDS, ChatFormat, train_tokenizer, tokenizer_corpus, difficulty_grid
-from .embedded import Preset, get_preset, llama_config, sft_example, sft_trajectories, warm_start
+from .embedded import Preset, SFTRecipe, get_preset, llama_config, sft_example, sft_trajectories, warm_start
 from .worlds import get_world, SPLITS, split_tasks
 
 # %% auto #0
-__all__ = ['RECIPE_VERSION', 'VALIDATION_SEED', 'GATE_N', 'quiet_hf', 'free_cores', 'torch_threads', 'build_embedded',
+__all__ = ['RECIPE_VERSION', 'VALIDATION_SEED', 'GATE_N', 'quiet_hf', 'free_cores', 'torch_threads', 'build_embedded', 'more_sft',
            'cache_root', 'worlds_fingerprint', 'embedded_recipe', 'recipe_key', 'CacheError', 'file_lock',
-           'BuildQualityError', 'check_gate', 'prepare_embedded']
+           'BuildQualityError', 'measure_gate', 'gate_message', 'check_gate', 'reject_build', 'prepare_embedded']
 
 # %% ../nbs/03b_build.ipynb #55e112c4
 @contextlib.contextmanager
@@ -51,14 +51,21 @@ def build_embedded(preset:str|Preset, # what to build
                    out_dir:str|Path, # where to save the model and tokenizer
                    seed:int=0, # seed of tokenizer text, SFT tasks, initialisation and data order
                    log:Callable=print, # progress messages
-                   threads:int|None=None # torch threads (None: `free_cores()` at the start of the build)
+                   threads:int|None=None, # torch threads (None: `free_cores()` at the start of the build)
+                   gate:bool=True # measure a gated preset on its gate, training more rounds while it is below the band
                   )->dict:
-    "Train the tokenizer, initialise the Llama model, warm-start it by SFT, and save both; returns build stats."
+    "Train the tokenizer, initialise the Llama model, warm-start it by SFT, and save both; returns build stats (`gate`: the last measurement)."
     with torch_threads(threads or free_cores()) as n:
         log(f"embedded:{get_preset(preset).name}: training on {n} torch thread{'s'*(n > 1)}")
-        return dict(_build(preset, out_dir, seed, log), threads=n)
+        return dict(_build(preset, out_dir, seed, log, gate), threads=n)
 
-def _build(preset, out_dir, seed, log)->dict:
+def more_sft(recipe:SFTRecipe # a preset's warm start
+            )->SFTRecipe:
+    "The recipe of one more round after the gate: `gate_steps` of SFT at `gate_lr` (fresh warmup and decay), no induction warm-up."
+    return dataclasses.replace(recipe, steps=recipe.gate_steps, lr=recipe.gate_lr, copy_steps=0,
+                               warmup_steps=min(recipe.warmup_steps, max(1, recipe.gate_steps//10)))
+
+def _build(preset, out_dir, seed, log, gate=True)->dict:
     from transformers import LlamaForCausalLM, set_seed
     p, t0 = get_preset(preset), time.time()
     tok = train_tokenizer(tokenizer_corpus(p.tokenizer_tasks, seed), p.vocab_size, p.digits, p.max_position_embeddings, p.spaces)
@@ -70,10 +77,21 @@ def _build(preset, out_dir, seed, log)->dict:
     set_seed(seed)
     model = LlamaForCausalLM(llama_config(p, tok))
     model.generation_config.eos_token_id, model.generation_config.pad_token_id = list(fmt.stop_token_ids), fmt.pad_token_id
+    vocab, out_dir = (len(tok), len(SPECIAL_TOKENS), fmt.eos_token_id), Path(out_dir)
+    def save():
+        out_dir.mkdir(parents=True, exist_ok=True); model.save_pretrained(out_dir); tok.save_pretrained(out_dir)
     with quiet_hf():
-        stats = warm_start(model, kept, p.sft, (len(tok), len(SPECIAL_TOKENS), fmt.eos_token_id), fmt.pad_token_id, seed, log)
-        out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-        model.save_pretrained(out_dir); tok.save_pretrained(out_dir)
+        stats = warm_start(model, kept, p.sft, vocab, fmt.pad_token_id, seed, log); save()
+        if gate and p.gate:
+            tries = []
+            for k in range(p.sft.gate_rounds + 1):
+                g = measure_gate(p, out_dir); tries.append(g['success'])
+                if g['success'] >= g['band'][0] or k == p.sft.gate_rounds: break      # in band, above it (training more won't help), or out of rounds
+                log(f"embedded:{p.name}: gate success {g['success']:.3f} below the band {g['band']}: "
+                    f"SFT round {k+2} ({p.sft.gate_steps} steps at lr {p.sft.gate_lr})")
+                more = warm_start(model, kept, more_sft(p.sft), vocab, fmt.pad_token_id, derive_seed(seed, 'gate_round', k + 1) % 2**32, log)
+                stats[f'sft_loss_round{k+2}'] = more.get('sft_loss'); save()
+            stats['gate'] = dict(g, rounds=len(tries), tries=tries)
     return dict(stats, n_params=sum(x.numel() for x in model.parameters()), vocab=len(tok), n_examples=len(kept),
                 seconds=round(time.time()-t0, 1))
 
@@ -133,12 +151,11 @@ GATE_N = 64                   # validation tasks the quality gate plays
 class BuildQualityError(RuntimeError):
     "A built embedded model is outside its preset's quality band."
 
-def check_gate(preset:Preset, # a preset with a `gate`
-               model_dir:str|Path, # the built model
-               log:Callable=print, # progress messages
-               n:int=GATE_N # validation tasks
-              )->dict:
-    "Greedy validation success of the build on its gate level; `BuildQualityError` when outside the band."
+def measure_gate(preset:Preset, # a preset with a `gate`
+                 model_dir:str|Path, # the built model
+                 n:int=GATE_N # validation tasks
+                )->dict:
+    "Greedy validation success of the build on its gate level, with the band: {world, difficulty, n, success, band}."
     from rods_lab.engine import make_engine
     from rods_lab.rollout import evaluate
     from rods_lab.policy import load_policy      # loading (03c_policy) builds on this notebook: imported when the gate runs
@@ -146,15 +163,41 @@ def check_gate(preset:Preset, # a preset with a `gate`
     pol = load_policy(str(model_dir))
     w = get_world(world)
     r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, split_tasks(w, 'validation', n, **diff))
-    out = dict(world=world, difficulty=dict(diff), n=n, success=round(r['success'], 4), band=[lo, hi])
-    where = f"{world} {', '.join(f'{k}={v}' for k, v in diff.items())}"
-    if not lo <= r['success'] <= hi:
-        raise BuildQualityError(f"embedded:{preset.name} failed its quality gate: greedy success {r['success']:.3f} on {n} validation "
-                                f"{where} tasks, outside the preset's band [{lo}, {hi}]; the model was not cached (try another --seed)")
-    log(f"quality gate passed: greedy success {r['success']:.3f} on {n} validation {where} tasks (band [{lo}, {hi}])")
-    return out
+    return dict(world=world, difficulty=dict(diff), n=n, success=round(r['success'], 4), band=[lo, hi])
+
+def gate_message(preset:Preset, # the gated preset
+                 g:dict # a `measure_gate` result (with `tries` when the build trained more rounds)
+                )->str:
+    "What the gate measured, in words: success, task count, level and band, and the rounds tried."
+    where = f"{g['world']} {', '.join(f'{k}={v}' for k, v in g['difficulty'].items())}"
+    tries = g.get('tries', [])
+    more = f" after {len(tries)} SFT rounds (success per round: {', '.join(f'{x:.3f}' for x in tries)})" if len(tries) > 1 else ''
+    return f"greedy success {g['success']:.3f} on {g['n']} validation {where} tasks{more}, band {g['band']}"
+
+def check_gate(preset:Preset, # a preset with a `gate`
+               model_dir:str|Path, # the built model
+               log:Callable=print, # progress messages
+               n:int=GATE_N, # validation tasks
+               g:dict|None=None # a measurement already made (None: measure now)
+              )->dict:
+    "The gate's measurement of the build; `BuildQualityError` naming it when the success is outside the band."
+    g = g or measure_gate(preset, model_dir, n)
+    lo, hi = g['band']
+    if not lo <= g['success'] <= hi:
+        raise BuildQualityError(f"embedded:{preset.name} failed its quality gate: {gate_message(preset, g)}; the model was not cached "
+                                f"(try another --seed)")
+    log(f"quality gate passed: {gate_message(preset, g)}")
+    return g
 
 # %% ../nbs/03b_build.ipynb #3fcc28f8
+def reject_build(tmp:Path, # a finished build that failed its gate
+                 dest:Path # where rejected builds of this recipe are kept (`<cache>/embedded/rejected/<name>`)
+                )->Path:
+    "Move a rejected build out of the cache's way (replacing an older rejection of the same recipe); returns where it went."
+    if dest.exists(): shutil.rmtree(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True); shutil.move(str(tmp), dest)
+    return dest
+
 def prepare_embedded(preset:str|Preset='tiny', # a name from `PRESETS` (or a `Preset`)
                      seed:int=0, # build seed
                      cache_dir:str|Path|None=None, # cache root (default: `cache_root()`)
@@ -174,8 +217,12 @@ def prepare_embedded(preset:str|Preset='tiny', # a name from `PRESETS` (or a `Pr
         tmp, old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=root)), None
         try:
             stats = build_embedded(p, tmp, seed, log, threads)
-            if p.gate: stats['gate'] = check_gate(p, tmp, log)
             (tmp/'recipe.json').write_text(json.dumps({'key': key, 'recipe': recipe, 'build': stats}, indent=1))
+            if p.gate:
+                try: check_gate(p, tmp, log, g=stats['gate'])
+                except BuildQualityError as e:
+                    kept = reject_build(tmp, root/'rejected'/final.name)
+                    raise BuildQualityError(f"{e}; kept for inspection in {kept}") from None
             if final.exists(): old = tmp.with_name(tmp.name + '.old'); os.rename(final, old)
             os.rename(tmp, final)
         except BaseException:

@@ -108,18 +108,20 @@ def torch_load_safe(path:Path, # a torch-serialised file of a checkpoint
                     safe_globals:Sequence=() # extra allow-listed globals (e.g. numpy's, for RNG states)
                    ):
     "`torch.load(weights_only=True)`: `CheckpointError` naming the file when it is missing, empty, truncated, or holds objects that could run code."
-    import pickle, torch
+    import pickle, torch, warnings
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f"{path}: missing")
     if path.stat().st_size == 0: raise CheckpointError(f"{path}: empty")
     try:
-        with torch.serialization.safe_globals(list(safe_globals)): return torch.load(path, map_location='cpu', weights_only=True)
+        with torch.serialization.safe_globals(list(safe_globals)), warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)     # "Detected pickle protocol N": a damaged file's first byte; the error says it
+            return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
         if 'Weights only load failed' in str(e) or 'Unsupported global' in str(e) or 'Unsupported operand' in str(e):
             raise CheckpointError(f"{path}: refused: not only tensors and plain containers (corrupted, foreign or crafted: "
                                   f"loading it could run code)") from None
         raise CheckpointError(f"{path}: corrupted ({e})") from None
-    except (RuntimeError, EOFError, OSError, ValueError, KeyError, UnicodeDecodeError) as e:
+    except Exception as e:   # random bytes reach the unpickler's internals: IndexError, struct.error, MemoryError, ... all mean damage
         raise CheckpointError(f"{path}: truncated or corrupted ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
 
 def load_state_file(path:Path # written by `save_state_file`

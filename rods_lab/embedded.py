@@ -50,6 +50,9 @@ class SFTRecipe:
     copy_batch: int = 32          # drills per warm-up step, and per SFT step when `copy_weight` > 0
     copy_lr: float = 1e-3         # learning rate of the warm-up
     copy_weight: float = 0.0      # weight of a drill batch's loss added at every SFT step (keeps the copy circuit)
+    gate_rounds: int = 0          # below the preset's quality band after SFT: at most this many more rounds, each re-gated (0: fail at once)
+    gate_steps: int = 400         # SFT steps of one more round (a fresh warmup and cosine decay, drills as in SFT)
+    gate_lr: float = 5e-4         # peak learning rate of one more round
 
 @dataclass
 class Preset:
@@ -84,11 +87,13 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset('tiny', 192, 2, 3, 3, 512, vocab_size=2048, params=(1_000_000, 5_000_000), spaces=True,
            gate=('apiworld', {'depth': 1, 'turns': 1}, 0.3, 0.95),
            sft=SFTRecipe(steps=1200, batch_size=16, lr=1e-3, warmup_steps=30, max_len=400, copy_steps=600, copy_lr=2e-3, copy_weight=0.3,
+                         gate_rounds=2, gate_steps=300,
                          mix=levels('apiworld', {1: 1600, 2: 800, 3: 100}, turns=1) + levels('mathtool', {1: 300, 2: 150})
                              + levels('multihop', {1: 100}))),
     Preset('study', 192, 2, 3, 3, 512, vocab_size=2048, params=(1_000_000, 5_000_000), spaces=True,   # tiny's size, a mix for every world
            gate=('multihop', {'hops': 1}, 0.25, 0.9),
            sft=SFTRecipe(steps=2200, batch_size=16, lr=1e-3, warmup_steps=30, max_len=720, copy_steps=600, copy_lr=2e-3, copy_weight=0.3,
+                         gate_rounds=3, gate_steps=500,
                          mix=levels('apiworld', {1: 1200, 2: 600, 3: 100}, turns=1) + levels('mathtool', {1: 700, 2: 450, 3: 150})
                              + levels('multihop', {1: 1500, 2: 1100}))),
     Preset('small', 512, 8, 8, 4, 1408, vocab_size=8192, params=(20_000_000, 60_000_000), tokenizer_tasks=20,
