@@ -6,52 +6,30 @@ Docs: https://rods-lab.github.io/rods_lab/trainer.html.md"""
 
 # %% ../nbs/08c_trainer.ipynb #8ea9006c
 from __future__ import annotations
-import contextlib, copy, json, math, re, shutil, subprocess, time, warnings
+import contextlib, copy, json, math, re, shutil, time, warnings
 from dataclasses import asdict
 from pathlib import Path
-from typing import Sequence
 import numpy as np
 import torch
 from fastcore.basics import patch
 import rods_lab
-from .tools import TOOL_CALL_OPEN
 from .core import Trajectory, derive_seed, make_rng, seed_everything, to_dict
 from .worlds import get_world
 from .engine import make_engine
 from .rollout import evaluate, sampling_cost
 from .advantage import compute_advantages
 from .loss import policy_loss, count_items
-from .train import (RunConfig, GroupResult, DATA_STRATEGIES, ROLLOUT_STRATEGIES, config_fields, make_config, validate_config,
+from .config import spent_budgets
+from .train import (RunConfig, GroupResult, DATA_STRATEGIES, ROLLOUT_STRATEGIES, make_config, validate_config,
                             collate, completion_logps, heldout_tasks, excluded_ids, variance_band, band_shares)
 from .rundir import RunDir, CheckpointError, atomic_save_dir, swap_dir, MARK_FIELDS, mark_dir
-from .ckpt_files import check_safetensors, torch_load_safe, save_state_file, load_state_file, LAB_STATE
+from .ckpt_files import save_state_file, LAB_STATE
+from .checkpoint import make_accelerator, RESUMABLE, LabState, check_state_files, deterministic_metrics, git_commit
 
 # %% auto #0
-__all__ = ['RESUMABLE', 'make_accelerator', 'LabState', 'Trainer', 'deterministic_metrics', 'train']
+__all__ = ['Trainer', 'train']
 
 # %% ../nbs/08c_trainer.ipynb #1f85c297
-def make_accelerator(cpu:bool, # run on CPU
-                     mixed_precision:str # 'no' or 'bf16'
-                    ):
-    "An `Accelerator`; in a single process, a state left by an earlier one (e.g. a 🤗 `Trainer` run with other settings) is reset first."
-    from accelerate import Accelerator, PartialState
-    from accelerate.state import AcceleratorState
-    if PartialState().num_processes == 1 and AcceleratorState._shared_state: AcceleratorState._reset_state()
-    return Accelerator(cpu=cpu, mixed_precision=mixed_precision)
-
-RESUMABLE = ('steps', 'resume', 'tracker', 'eval_every', 'ckpt_every', 'save_rollouts', 'out_dir', 'out', 'experiment', 'run_name')  # fields a resumed run may change
-
-class LabState:
-    "The lab's part of a checkpoint (`ckpt/state/lab_state.pt`, read without running code): step, counters, data and rollout strategy states."
-    def __init__(self, trainer:Trainer): self.t = trainer
-    def state_dict(self)->dict:
-        t = self.t
-        return dict(step=t.step_, totals=dict(t.totals), data=t.data.state_dict(), rollout=t.rollouter.state_dict())
-    def load_state_dict(self, d:dict)->None:
-        t = self.t
-        t.step_, t.totals = int(d['step']), dict(d['totals'])
-        t.data.load_state_dict(d['data']); t.rollouter.load_state_dict(d['rollout'])
-
 class Trainer:
     "The training loop, composed from registered strategies."
     def __init__(self, cfg:RunConfig, # the run's configuration
@@ -96,19 +74,13 @@ class Trainer:
         return ck
 
     def _start_run_dir(self):
-        self.rd.start(dict(config=to_dict(asdict(self.cfg)), lab_version=rods_lab.__version__, git_commit=_git_commit(),
+        self.rd.start(dict(config=to_dict(asdict(self.cfg)), lab_version=rods_lab.__version__, git_commit=git_commit(),
                            model_path=str(self.policy.path), world_size=self.world_size, device=str(self.acc.device),
                            heldout_ids=[t.id for t in self.heldout], torch=torch.__version__))
 
     def _reference(self):
-        ref = copy.deepcopy(self.acc.unwrap_model(self.model)).eval()
-        for p in ref.parameters(): p.requires_grad_(False)
-        return ref
-
-def _git_commit()->str|None:
-    try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5,
-                               cwd=Path(rods_lab.__file__).parent).stdout.strip() or None
-    except Exception: return None
+        "A frozen copy of the initial policy (the KL's reference)."
+        return copy.deepcopy(self.acc.unwrap_model(self.model)).eval().requires_grad_(False)
 
 # %% ../nbs/08c_trainer.ipynb #95403917
 @patch
@@ -271,10 +243,6 @@ def _step_metrics(self:Trainer, step, kept, seen, up, t_roll, t_up)->dict:
                 time_rollout_s=t_roll, time_update_s=t_up,
                 rollout_tokens_per_s=seen['tokens'] / max(t_roll, 1e-9), update_tokens_per_s=up['update_tokens'] / max(t_up, 1e-9))
 
-def deterministic_metrics(m:dict)->dict:
-    "A metrics line without its timing fields (what an exact resume must reproduce)."
-    return {k: v for k, v in m.items() if not k.startswith('time_') and not k.endswith('_per_s')}
-
 # %% ../nbs/08c_trainer.ipynb #85f591b6
 @patch
 def evaluate(self:Trainer)->dict:
@@ -365,27 +333,10 @@ def load_checkpoint(self:Trainer, ck:Path # a whole checkpoint directory (`RunDi
         self.rd.truncate_logs(self.step_)
         self.data.on_checkpoint(self.step_)    # what followed this checkpoint's write (a kill may have come first): the state is then the uninterrupted run's
 
-_RNG_KEYS = ('random_state', 'numpy_random_seed', 'torch_manual_seed')
-
 @patch
 def _checked_state(self:Trainer, ck:Path)->dict:
-    "Validate every file of checkpoint `ck` (present, complete, the same model, loadable without running code); returns the lab state."
-    from accelerate.utils.other import TORCH_SAFE_GLOBALS
-    st = ck/'state'
-    self.rd.check_checkpoint(ck, self.world_size)
-    want = {k: list(v.shape) for k, v in self.acc.unwrap_model(self.model).state_dict().items()}
-    for f in (st/'model.safetensors', ck/'model'/'model.safetensors'):
-        have = {k: s for k, (_, s) in check_safetensors(f).items()}
-        if bad := [k for k in have if want.get(k) != have[k]] or [k for k in want if k not in have and 'lm_head' not in k]:
-            raise CheckpointError(f"{f}: does not fit the model {self.cfg.model} (tensor '{bad[0]}' missing or of another shape)")
-    for name in ('optimizer.bin', 'scheduler.bin'):
-        if not isinstance(torch_load_safe(st/name), dict): raise CheckpointError(f"{st/name}: corrupted (not a state dict)")
-    rng = torch_load_safe(st/f"random_states_{self.rank}.pkl", TORCH_SAFE_GLOBALS)
-    if not isinstance(rng, dict) or any(k not in rng for k in _RNG_KEYS): raise CheckpointError(f"{st/f'random_states_{self.rank}.pkl'}: corrupted (no RNG states)")
-    lab = load_state_file(st/LAB_STATE)
-    if not {'step', 'totals', 'data', 'rollout'} <= set(lab) or not isinstance(lab['step'], int):
-        raise CheckpointError(f"{st/LAB_STATE}: corrupted lab state (needs step, totals, data, rollout)")
-    return lab
+    "Validate every file of checkpoint `ck` against this run (`check_state_files`); returns the lab state."
+    return check_state_files(ck, self.rd, self.acc.unwrap_model(self.model), self.rank, self.world_size, self.cfg.model)
 
 @patch
 def save_marks(self:Trainer, marks:list[int], # budget marks this step reached
@@ -436,12 +387,9 @@ def run(self:Trainer)->Path:
     return self.run_dir
 
 @patch
-def budget_spent(self:Trainer)->bool:
-    "When every budget the run has is spent, their names ('max_trajectories', 'max_tokens' or both, joined by '+'); else None."
-    c, t = self.cfg, self.totals
-    budgets = {'max_trajectories': (c.max_trajectories, t['trajectories']), 'max_tokens': (c.max_tokens, t['tokens_generated'])}
-    set_ = {k: v for k, v in budgets.items() if v[0] is not None}
-    return '+'.join(set_) if set_ and all(spent >= b for b, spent in set_.values()) else None
+def budget_spent(self:Trainer)->str|None:
+    "The names of the run's budgets when every one is spent (`spent_budgets`), else None."
+    return spent_budgets(self.cfg, self.totals)
 
 def train(cfg:RunConfig|None=None, # a RunConfig (or None to build one from `overrides`)
           **overrides # RunConfig fields
