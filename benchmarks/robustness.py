@@ -32,7 +32,9 @@ def entry(preset, res:dict)->dict:
     key = next(iter(k for k in diff if k != 'turns'))
     gate = next(r['success'] for r in res['rows'] if r['world'] == world and r['level'] == diff[key] and r['T'] == 0.0)
     a = res['args']
+    tries = res['stats'].get('gate', {}).get('tries', [])             # the build's own gate (64 tasks) after each SFT round
     return dict(preset=preset, seed=a['seed'], threads=a['threads'], build_seconds=res['stats']['build_s'], copy_acc=res.get('copy_acc'),
+                sft_rounds=len(tries) or 1, gate_tries=tries,
                 n=a['n'], gate=dict(world=world, difficulty=diff, success=gate, band=[lo, hi]), in_band=bool(lo <= gate <= hi), levels=res['rows'])
 
 def main(argv=None)->int:
@@ -57,7 +59,7 @@ def main(argv=None)->int:
                             builds=rows, all_in_band=all(r['in_band'] for r in rows), wall_s=round(time.time() - t0, 1))
     f.write_text(json.dumps(dict(note='greedy gate success per build on the validation split; levels at each temperature', sweeps=sweeps), indent=1))
     for r in rows:
-        print(f"{r['preset']} seed {r['seed']} threads {r['threads']}: {r['build_seconds']:.0f}s, gate {r['gate']['success']:.3f} "
+        print(f"{r['preset']} seed {r['seed']} threads {r['threads']}: {r['build_seconds']:.0f}s, {r['sft_rounds']} SFT round(s), gate {r['gate']['success']:.3f} "
               f"in {r['gate']['band']}: {'yes' if r['in_band'] else 'NO'}")
     print(f"all {len(rows)} builds in band: {sweeps[a.preset]['all_in_band']}")
     return 0 if sweeps[a.preset]['all_in_band'] else 1
