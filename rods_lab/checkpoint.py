@@ -29,7 +29,7 @@ RESUMABLE = ('steps', 'resume', 'tracker', 'eval_every', 'ckpt_every', 'save_rol
 
 class LabState:
     "The lab's part of a checkpoint (`ckpt/state/lab_state.pt`, read without running code): step, counters, data and rollout strategy states."
-    def __init__(self, trainer # a `Trainer` (or anything with step_, totals, data and rollouter)
+    def __init__(self, trainer # a `Trainer` (or anything with `step_`, `totals`, `data` and `rollouter`)
                 ): self.t = trainer
     def state_dict(self)->dict:
         t = self.t
