@@ -82,15 +82,14 @@ def render(res:dict)->str:
         lines += ['```', '']
     return '\n'.join(lines)
 
-def evaluate_preset(preset:str, n:int, temps:list, device:str)->tuple[dict, list]:
-    "Per-task outcomes of `preset` on every level x temperature (its meta, its rows)."
-    from rods_lab.build import prepare_embedded
+def evaluate_dir(path:str|Path, label:str, n:int, temps:list, device:str='cpu')->tuple[dict, list]:
+    "Per-task outcomes of the model in `path` on every level x temperature, its rows labelled `label` (its meta, its rows)."
     from rods_lab.policy import load_policy
     from rods_lab.engine import make_engine
     from rods_lab.rollout import rollout, RolloutConfig
     from rods_lab.worlds import get_world, split_tasks
-    path = prepare_embedded(preset)
-    recipe = json.loads((Path(path)/'recipe.json').read_text())
+    rec = Path(path)/'recipe.json'
+    build = json.loads(rec.read_text())['build'] if rec.exists() else None
     pol = load_policy(str(path), device=device, log=None)
     eng, rows, t0 = make_engine('hf', pol.model, pol.tokenizer), [], time.time()
     for w, (key, levels, extra) in LEVELS.items():
@@ -102,12 +101,17 @@ def evaluate_preset(preset:str, n:int, temps:list, device:str)->tuple[dict, list
                 t1 = time.time()
                 by = {t.task_id: t for t in rollout(eng, pol.fmt, W, tasks, RolloutConfig(group_size=1, temperature=T), seed=0, step=-1)}
                 s = [float(by[t.id].success) for t in tasks]
-                rows.append(dict(preset=preset, world=w, difficulty=diff, temperature=T, n=n, split='validation', success=round(float(np.mean(s)), 4),
+                rows.append(dict(preset=label, world=w, difficulty=diff, temperature=T, n=n, split='validation', success=round(float(np.mean(s)), 4),
                                  progress=round(float(np.mean([by[t.id].progress for t in tasks])), 4), seconds=round(time.time() - t1, 1),
                                  outcomes=''.join(str(int(x)) for x in s)))
                 print(json.dumps({k: v for k, v in rows[-1].items() if k != 'outcomes'}), flush=True)
-    meta = dict(model_dir=Path(path).name, parameters=recipe['build']['n_params'], build=recipe['build'], eval_seconds=round(time.time() - t0, 1))
+    meta = dict(model_dir=Path(path).name, parameters=sum(x.numel() for x in pol.model.parameters()), build=build, eval_seconds=round(time.time() - t0, 1))
     return meta, rows
+
+def evaluate_preset(preset:str, n:int, temps:list, device:str)->tuple[dict, list]:
+    "Per-task outcomes of `preset` (built first if missing) on every level x temperature (its meta, its rows)."
+    from rods_lab.build import prepare_embedded
+    return evaluate_dir(prepare_embedded(preset), preset, n, temps, device)
 
 def main(argv=None)->int:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])

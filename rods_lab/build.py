@@ -165,8 +165,7 @@ def measure_gate(preset:Preset, # a preset with a `gate`
     r = evaluate(make_engine('hf', pol.model, pol.tokenizer), pol.fmt, w, split_tasks(w, 'validation', n, **diff))
     return dict(world=world, difficulty=dict(diff), n=n, success=round(r['success'], 4), band=[lo, hi])
 
-def gate_message(preset:Preset, # the gated preset
-                 g:dict # a `measure_gate` result (with `tries` when the build trained more rounds)
+def gate_message(g:dict # a `measure_gate` result (with `tries` when the build trained more rounds)
                 )->str:
     "What the gate measured, in words: success, task count, level and band, and the rounds tried."
     where = f"{g['world']} {', '.join(f'{k}={v}' for k, v in g['difficulty'].items())}"
@@ -184,9 +183,9 @@ def check_gate(preset:Preset, # a preset with a `gate`
     g = g or measure_gate(preset, model_dir, n)
     lo, hi = g['band']
     if not lo <= g['success'] <= hi:
-        raise BuildQualityError(f"embedded:{preset.name} failed its quality gate: {gate_message(preset, g)}; the model was not cached "
+        raise BuildQualityError(f"embedded:{preset.name} failed its quality gate: {gate_message(g)}; the model was not cached "
                                 f"(try another --seed)")
-    log(f"quality gate passed: {gate_message(preset, g)}")
+    log(f"quality gate passed: {gate_message(g)}")
     return g
 
 # %% ../nbs/03b_build.ipynb #3fcc28f8
