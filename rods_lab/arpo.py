@@ -17,7 +17,7 @@ from .worlds import StepResult
 from .advantage import register_advantage, grpo_advantages
 from .train import register_rollout_strategy, RunConfig
 from .methods import Method, register_method
-from .tree import Tree, TreeRollout, resolve_budget, leaf_paths, tree_nodes, fill_token_advantages
+from .tree import Tree, TreeRollout, resolve_budget, node_means, token_values, tree_tensors
 
 # %% auto #0
 __all__ = ['segment_entropy', 'branch_probability', 'entropy_by_position', 'CallLimit', 'ArpoOptions', 'ArpoRollout',
@@ -178,18 +178,12 @@ def arpo_hard_advantages(rewards:Tensor, # (N,) reward of each trajectory
                          group_ids:Tensor, # (N,) one group per task
                          completion_mask:Tensor, # (N, T) 1 on model tokens
                          eps:float=1e-6, # added to the group std
-                         trajectories:Sequence[Trajectory]|None=None, # the rows' trajectories (node paths, turns)
-                         **extra # unused
+                         **extra # node_ids, node_parent (`tree_index`) and token_turn (`collate`); others unused
                         )->Tensor: # (N, T)
     "ARPO hard attribution: a token shared by d trajectories gets the mean GRPO advantage of those d."
-    if trajectories is None: raise ValueError("the 'arpo_hard' estimator needs trajectories=... (the trainer passes them)")
-    A = grpo_advantages(rewards, group_ids, torch.ones(len(rewards), 1), eps)[:, 0].double().tolist()
-    paths, rows = leaf_paths(trajectories, group_ids)
-    node_adv = {}
-    for g, rs in rows.items():
-        for n, ix in tree_nodes(trajectories, paths, rs).items(): node_adv[(g, n)] = sum(A[i] for i in ix) / len(ix)
-    gl = group_ids.tolist()
-    return fill_token_advantages(trajectories, paths, lambda i, n: node_adv[(gl[i], n)], completion_mask)
+    node_ids, parent, token_turn = tree_tensors('arpo_hard', extra)
+    A = grpo_advantages(rewards, group_ids, torch.ones(len(rewards), 1), eps)[:, 0]
+    return token_values(node_means(A, node_ids, len(parent)), node_ids, token_turn, completion_mask)
 
 for _a, _how in (('soft', 'each leaf trains on its own GRPO advantage (a shared prefix in every leaf that holds it)'), ('hard', 'a shared token gets the mean advantage of the leaves below it')):
     register_method(Method(f'arpo_{_a}', f'entropy-triggered branching after tool calls; {_how}',

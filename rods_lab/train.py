@@ -14,16 +14,16 @@ import numpy as np
 import torch
 from .core import Task, Trajectory, derive_seed, make_rng
 from .worlds import World, split_tasks, held_out_ids
-from .rollout import rollout
+from .rollout import rollout, TreeError
 from .loss import selective_log_softmax, entropy_from_logits
 from .config import (DATA_STRATEGIES, ROLLOUT_STRATEGIES, PLUGIN_GROUP, load_plugins, register_data_strategy,   # re-exported:
     register_rollout_strategy, RunConfig, config_fields, make_config, validate_config, strategy_options, parse_options,  # the config
     parse_overrides, _lookup, _type_ok, _tname)                                                                        # moved to 08_config
 
 # %% auto #0
-__all__ = ['VARIANCE_BANDS', 'GroupResult', 'sample_distinct', 'DataStrategy', 'FixedPool', 'DynamicSampling', 'GroupRollout',
-           'collate', 'completion_logps', 'eval_difficulty', 'heldout_tasks', 'excluded_ids', 'variance_band',
-           'band_shares']
+__all__ = ['TREE_TENSORS', 'VARIANCE_BANDS', 'GroupResult', 'sample_distinct', 'DataStrategy', 'FixedPool', 'DynamicSampling',
+           'GroupRollout', 'group_ids', 'token_turns', 'collate', 'completion_logps', 'leaf_paths', 'tree_index',
+           'eval_difficulty', 'heldout_tasks', 'excluded_ids', 'variance_band', 'band_shares']
 
 # %% ../nbs/08_train.ipynb #4a2aab23
 @dataclass
@@ -108,15 +108,28 @@ class GroupRollout:
     def load_state_dict(self, d:dict)->None: pass
 
 # %% ../nbs/08_train.ipynb #f25b8c5e
+TREE_TENSORS = ('node_ids', 'node_parent', 'token_turn')   # the batch's tree, as the estimators receive it
+
+def group_ids(trajs:Sequence[Trajectory])->torch.Tensor:
+    "(N,) the group of each trajectory (`meta['group']`, set when it was collected)."
+    return torch.tensor([t.meta['group'] for t in trajs], dtype=torch.long)
+
+def token_turns(t:Trajectory # one trajectory
+               )->list[int]: # one entry per completion token
+    "The turn of each completion token: `k` on turn k's action tokens, -1 on observations."
+    return [x for k, turn in enumerate(t.turns) for x in [k] * len(turn.action_ids) + [-1] * len(turn.obs_ids)]
+
 def collate(trajs:Sequence[Trajectory], # trajectories of one micro-batch
-            pad_id:int=0 # padding id
+            pad_id:int=0, # padding id
+            group_ids:torch.Tensor|None=None # (B,) group of each row: also lay out the rows' tree nodes (`tree_index`)
            )->dict[str, torch.Tensor]:
-    "Padded tensors: input_ids/attention_mask (B, L); completion mask, old log-probs, positions (B, T)."
+    "Padded tensors: input_ids/attention_mask (B, L); completion mask, old log-probs, positions, token turns (B, T); with `group_ids`, node ids (B, D) and parents (M,)."
     L = max(len(t.prompt_ids) + len(t.completion_ids) for t in trajs)
     T = max(max(len(t.completion_ids) for t in trajs), 1)
     B = len(trajs)
     ids, att = torch.full((B, L), pad_id, dtype=torch.long), torch.zeros((B, L), dtype=torch.long)
     cmask, old, pos = torch.zeros((B, T)), torch.zeros((B, T)), torch.zeros((B, T), dtype=torch.long)
+    turn = torch.full((B, T), -1, dtype=torch.long)
     for i, t in enumerate(trajs):
         seq, P, C = t.prompt_ids + t.completion_ids, len(t.prompt_ids), len(t.completion_ids)
         ids[i, :len(seq)] = torch.tensor(seq); att[i, :len(seq)] = 1
@@ -124,7 +137,9 @@ def collate(trajs:Sequence[Trajectory], # trajectories of one micro-batch
             cmask[i, :C] = torch.tensor(t.completion_mask, dtype=torch.float)
             old[i, :C] = torch.tensor(t.completion_logprobs)
             pos[i, :C] = torch.arange(P - 1, P - 1 + C)     # the logits at position p predict token p + 1
-    return dict(input_ids=ids, attention_mask=att, completion_mask=cmask, old_logps=old, positions=pos)
+            turn[i, :C] = torch.tensor(token_turns(t))
+    out = dict(input_ids=ids, attention_mask=att, completion_mask=cmask, old_logps=old, positions=pos, token_turn=turn)
+    return out | (tree_index(trajs, group_ids) if group_ids is not None else {})
 
 def completion_logps(model, batch:dict, # from `collate` (on the model's device)
                      temperature:float=1.0, # the sampling temperature (log-probs are tempered like the engine's)
@@ -138,6 +153,49 @@ def completion_logps(model, batch:dict, # from `collate` (on the model's device)
     t = temperature if temperature > 0 else 1.0
     lp = selective_log_softmax(sel, targets, temperature=t)
     return (lp, entropy_from_logits(sel, temperature=t)) if with_entropy else lp
+
+# %% ../nbs/08_train.ipynb #b98dc6d7
+def leaf_paths(trajectories:Sequence[Trajectory], # one per row
+               group_ids:torch.Tensor # (N,) group of each row (one tree per group)
+              )->tuple[list[tuple], dict[int, list[int]]]:
+    "Node path of every row (plain trajectories become root chains `(j, 0, 0, ...)`, `()` without turns) and the rows of each group."
+    if len(trajectories) != len(group_ids): raise ValueError(f"need one trajectory per row: {len(trajectories)} for {len(group_ids)} rows")
+    rows: dict[int, list[int]] = {}
+    for i, g in enumerate(group_ids.tolist()): rows.setdefault(g, []).append(i)
+    paths: list = [None] * len(trajectories)
+    for g, rs in rows.items():
+        have = [trajectories[i].node_path is not None for i in rs]
+        if any(have) and not all(have): raise TreeError(f"group {g} mixes tree leaves and trajectories without a node path")
+        for j, i in enumerate(rs):
+            tr = trajectories[i]
+            paths[i] = tuple(tr.node_path) if all(have) else ((j,) + (0,) * (len(tr.turns) - 1) if tr.turns else ())
+            if len(paths[i]) != len(tr.turns):
+                raise TreeError(f"row {i}: node path {paths[i]} must have one entry per turn ({len(tr.turns)} turns)")
+    return paths, rows
+
+def tree_index(trajectories:Sequence[Trajectory], # one per row
+               group_ids:torch.Tensor # (N,) group of each row (one tree per group)
+              )->dict[str, torch.Tensor]:
+    "Turn-level nodes of a batch: `node_ids` (N, D), the node owning turn d of row i (-1 past its last turn), and `node_parent` (M,), -1 under the root."
+    paths, _ = leaf_paths(trajectories, group_ids)
+    gl, ids, parent, first = group_ids.tolist(), {}, [], []     # (group, path) -> id; per id: parent id, first row through it
+    node_ids = torch.full((len(paths), max(1, *map(len, paths))), -1, dtype=torch.long)
+    for i, p in enumerate(paths):
+        for d in range(len(p)):
+            key = (gl[i], p[:d + 1])
+            if key not in ids: ids[key] = len(parent); parent.append(ids[(gl[i], p[:d])] if d else -1); first.append(i)
+            node_ids[i, d] = ids[key]
+    through = torch.bincount(node_ids[node_ids >= 0], minlength=len(parent))       # rows below each node
+    deep = [i for i, p in enumerate(paths) if p]                                  # rows with at least one turn
+    leaves = node_ids[deep, [len(paths[i]) - 1 for i in deep]]
+    for i in (through[leaves] > 1).nonzero().flatten().tolist():
+        i = deep[i]
+        raise TreeError(f"leaf {paths[i]} (row {i}) is shared with other rows of its group: a leaf has no children and no twin")
+    for i, p in enumerate(paths):
+        for d, n in enumerate(node_ids[i, :len(p)].tolist()):
+            if trajectories[first[n]].turns[d].action_ids != trajectories[i].turns[d].action_ids:
+                raise TreeError(f"rows {first[n]} and {i} share node {p[:d + 1]} but not its action tokens")
+    return dict(node_ids=node_ids, node_parent=torch.tensor(parent, dtype=torch.long))
 
 # %% ../nbs/08_train.ipynb #6f1b2108
 def eval_difficulty(cfg:RunConfig)->dict:

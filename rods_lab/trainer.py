@@ -21,7 +21,7 @@ from .advantage import compute_advantages
 from .loss import policy_loss, count_items
 from .config import spent_budgets
 from .train import (RunConfig, GroupResult, DATA_STRATEGIES, ROLLOUT_STRATEGIES, make_config, validate_config,
-                            collate, completion_logps, heldout_tasks, excluded_ids, variance_band, band_shares)
+                            collate, group_ids, TREE_TENSORS, completion_logps, heldout_tasks, excluded_ids, variance_band, band_shares)
 from .rundir import RunDir, CheckpointError, atomic_save_dir, swap_dir, MARK_FIELDS, mark_dir
 from .ckpt_files import save_state_file, LAB_STATE
 from .checkpoint import make_accelerator, RESUMABLE, LabState, check_state_files, deterministic_metrics, git_commit
@@ -135,20 +135,20 @@ def _all_sum(self:Trainer, x:float)->float:
 # %% ../nbs/08c_trainer.ipynb #b23b9886
 @patch
 def advantages(self:Trainer, trajs:list[Trajectory], # this process's trajectories (each has meta['group'])
-               completion_mask:torch.Tensor # (N, T) from `collate`
+               batch:dict # `collate(trajs, pad_id, group_ids(trajs))`: completion mask, tree nodes, token turns
               )->torch.Tensor:
-    "(N, T) per-token advantages from the configured estimator."
+    "(N, T) per-token advantages from the configured estimator, given the batch's tensors."
     rewards = torch.tensor([float(getattr(t, self.cfg.reward)) for t in trajs])
-    gids = torch.tensor([t.meta['group'] for t in trajs])
-    return compute_advantages(self.cfg.advantage, rewards, gids, completion_mask, trajectories=trajs)
+    return compute_advantages(self.cfg.advantage, rewards, group_ids(trajs), batch['completion_mask'],
+                              **{k: batch[k] for k in TREE_TENSORS})
 
 @patch
 def optimise(self:Trainer, trajs:list[Trajectory] # this process's trajectories (possibly none)
             )->dict:
     "Advantages, loss and optimiser step(s); returns loss, grad_norm, kl, clip_frac, update_tokens."
     cfg, model = self.cfg, self.model
-    full = collate(trajs, self.policy.fmt.pad_token_id) if trajs else None
-    adv = self.advantages(trajs, full['completion_mask']) if trajs else None
+    full = collate(trajs, self.policy.fmt.pad_token_id, group_ids(trajs)) if trajs else None
+    adv = self.advantages(trajs, full) if trajs else None
     num_items = self._all_sum(count_items(cfg.loss_agg, full['completion_mask']) if trajs else 0.0)
     if num_items == 0: return dict(loss=float('nan'), grad_norm=float('nan'), kl=float('nan'), clip_frac=float('nan'), update_tokens=0)
     order = sorted(range(len(trajs)), key=lambda i: -len(trajs[i].prompt_ids) - len(trajs[i].completion_ids))
@@ -282,9 +282,11 @@ def _task_grad_norm(self:Trainer, step:int, ts:list[Trajectory], num_items:float
     "Norm of the gradient of one task's (group's) share of the step's loss: the run's `loss_agg` over the step's `num_items`."
     cfg, model = self.cfg, self.acc.unwrap_model(self.model)
     model.zero_grad(set_to_none=True)
-    b = {k: v.to(self.acc.device) for k, v in collate(ts, self.policy.fmt.pad_token_id).items()}
+    one = torch.zeros(len(ts), dtype=torch.long)                                   # the task's group
+    cpu = collate(ts, self.policy.fmt.pad_token_id, one)
+    b = {k: v.to(self.acc.device) for k, v in cpu.items()}
     r = torch.tensor([float(getattr(t, cfg.reward)) for t in ts])
-    adv = compute_advantages(cfg.advantage, r, torch.zeros(len(ts), dtype=torch.long), b['completion_mask'].cpu(), trajectories=ts)
+    adv = compute_advantages(cfg.advantage, r, one, cpu['completion_mask'], **{k: cpu[k] for k in TREE_TENSORS})
     with self.acc.autocast(): lp = completion_logps(model, b, cfg.temperature)
     loss, _ = policy_loss(lp, b['old_logps'], adv.to(lp.device), b['completion_mask'], eps_low=cfg.eps_low, eps_high=cfg.eps_high,
                           dual_clip=cfg.dual_clip, agg=cfg.loss_agg, objective=cfg.policy_loss, num_items=num_items, max_len=cfg.max_total_tokens)

@@ -15,12 +15,13 @@ from .core import Task, Turn, Trajectory, Node, make_rng
 from .rollout import (RolloutConfig, rollout, episode_seed, TreeError, Tree, tree_trajectories, Chain, Segment,
                               chain_sample, replay_episode, start_chains, action_sampling, grow, sampling_cost, encoded_tokens)
 from .advantage import register_advantage
-from .train import register_rollout_strategy, RunConfig, parse_options
+from .train import register_rollout_strategy, RunConfig, parse_options, TREE_TENSORS
 from .methods import Method, register_method
 
 # %% auto #0
-__all__ = ['tree_shape', 'leaf_paths', 'tree_nodes', 'fill_token_advantages', 'tree_advantages', 'resolve_budget', 'all_gather',
-           'merge_summaries', 'TreeRollout', 'RandomTreeOptions', 'RandomTreeRollout', 'measure_prefix_reuse']
+__all__ = ['tree_shape', 'tree_tensors', 'node_means', 'token_values', 'standardised', 'segment_tops', 'tree_advantages',
+           'resolve_budget', 'all_gather', 'merge_summaries', 'TreeRollout', 'RandomTreeOptions', 'RandomTreeRollout',
+           'measure_prefix_reuse']
 
 # %% ../nbs/10_tree.ipynb #2e842bb1
 def tree_shape(trees:Sequence[Tree] # grown trees
@@ -30,93 +31,87 @@ def tree_shape(trees:Sequence[Tree] # grown trees
                 replayed_steps=sum(t.replayed_steps for t in trees), depths=[len(p) for t in trees for p in t.leaves()])
 
 # %% ../nbs/10_tree.ipynb #339516d7
-def leaf_paths(trajectories:Sequence[Trajectory], # one per row
-               group_ids:Tensor # (N,) group of each row (one tree per group)
-              )->tuple[list[tuple], dict[int, list[int]]]:
-    "Node path of every row (plain trajectories become root chains `(j, 0, 0, ...)`) and the rows of each group."
-    if len(trajectories) != len(group_ids): raise ValueError(f"need one trajectory per row: {len(trajectories)} for {len(group_ids)} rows")
-    rows: dict[int, list[int]] = {}
-    for i, g in enumerate(group_ids.tolist()): rows.setdefault(g, []).append(i)
-    paths: list = [None] * len(trajectories)
-    for g, rs in rows.items():
-        have = [trajectories[i].node_path is not None for i in rs]
-        if any(have) and not all(have): raise TreeError(f"group {g} mixes tree leaves and trajectories without a node path")
-        for j, i in enumerate(rs):
-            tr = trajectories[i]
-            paths[i] = tuple(tr.node_path) if all(have) else (j,) + (0,) * (len(tr.turns) - 1)
-            if len(paths[i]) != len(tr.turns) or not tr.turns:
-                raise TreeError(f"row {i}: node path {paths[i]} must have one entry per turn ({len(tr.turns)} turns)")
-    return paths, rows
+def tree_tensors(name:str, # the estimator asking
+                 extra:dict # its keyword arguments
+                )->tuple[Tensor, Tensor, Tensor]:
+    "The batch's `node_ids`, `node_parent` and `token_turn` from an estimator's keyword arguments."
+    miss = [k for k in TREE_TENSORS if extra.get(k) is None]
+    if miss: raise ValueError(f"the '{name}' estimator needs {', '.join(miss)} (`collate(trajs, pad_id, group_ids)` lays them out; the trainer passes them)")
+    return extra['node_ids'], extra['node_parent'], extra['token_turn']
 
-def tree_nodes(trajectories:Sequence[Trajectory], # one per row
-               paths:Sequence[tuple], # node path per row (from `leaf_paths`)
-               rows:Sequence[int] # the rows of one group
-              )->dict[tuple, list[int]]:
-    "Rows below every node of one group's tree (node -> rows), checking that the leaves agree on shared nodes."
-    under: dict[tuple, list[int]] = {}
-    for i in rows:
-        for d in range(1, len(paths[i]) + 1): under.setdefault(paths[i][:d], []).append(i)
-    for i in rows:
-        if len(under[paths[i]]) > 1: raise TreeError(f"leaf {paths[i]} (row {i}) is shared with rows {under[paths[i]]}: a leaf has no children and no twin")
-    for node, rs in under.items():
-        ids = trajectories[rs[0]].turns[len(node) - 1].action_ids
-        if any(trajectories[r].turns[len(node) - 1].action_ids != ids for r in rs[1:]):
-            raise TreeError(f"rows {rs} share node {node} but not its action tokens")
-    return under
+def _at(x:Tensor, i:Tensor)->Tensor:
+    "x[i] for a long tensor i of any shape, by `index_select` (advanced indexing ran 100x slower here, on 2 threads with one core busy)."
+    return x.index_select(0, i.flatten()).view(i.shape)
 
-def fill_token_advantages(trajectories:Sequence[Trajectory], # one per row
-                          paths:Sequence[tuple], # node path per row
-                          node_value:Callable[[int, tuple], float], # (row, node) -> advantage of the node's tokens
-                          completion_mask:Tensor # (N, T) 1 on model tokens
-                         )->Tensor: # (N, T)
-    "Token-level advantages: each action token gets the value of the node that owns it (turn t -> path[:t+1])."
-    N, T = completion_mask.shape
-    A = torch.zeros(N, T, dtype=torch.float64)
-    for i, tr in enumerate(trajectories):
-        off = 0
-        for t, turn in enumerate(tr.turns):
-            A[i, off:off + len(turn.action_ids)] = node_value(i, paths[i][:t + 1])
-            off += len(turn.action_ids) + len(turn.obs_ids)
-    return torch.where(completion_mask.bool(), A, 0.).to(completion_mask.dtype if completion_mask.is_floating_point() else torch.get_default_dtype())
+def node_means(x:Tensor, # (N,) one value per row (leaf)
+               node_ids:Tensor, # (N, D) from `tree_index`
+               n_nodes:int # M
+              )->Tensor: # (M,) float64
+    "Mean of `x` over the rows below each node."
+    ok = node_ids >= 0
+    rows = torch.arange(len(x)).unsqueeze(1).expand_as(node_ids)[ok]
+    s = torch.zeros(n_nodes, dtype=torch.float64).index_add_(0, node_ids[ok], _at(x.double(), rows))
+    return s / torch.bincount(node_ids[ok], minlength=n_nodes).clamp(min=1)
 
-def _normalised(x:float, xs:Sequence[float], eps:float)->float:
-    "(x - mean) / (unbiased std + eps) over `xs`; 0 when `xs` has fewer than 2 values or they are all equal."
-    if len(xs) < 2 or min(xs) == max(xs): return 0.0
-    m = sum(xs) / len(xs)
-    return (x - m) / (math.sqrt(sum((v - m)**2 for v in xs) / (len(xs) - 1)) + eps)
+def token_values(values:Tensor, # (M,) one value per node
+                 node_ids:Tensor, # (N, D) from `tree_index`
+                 token_turn:Tensor, # (N, T) from `collate`
+                 completion_mask:Tensor # (N, T) 1 on model tokens
+                )->Tensor: # (N, T)
+    "Token-level advantages: each action token gets the value of the node that owns its turn, 0 elsewhere."
+    own = node_ids.gather(1, token_turn.clamp(min=0))
+    keep = (token_turn >= 0) & (own >= 0) & completion_mask.bool()
+    A = torch.where(keep, _at(values, own.clamp(min=0)), 0.)
+    return A.to(completion_mask.dtype if completion_mask.is_floating_point() else torch.get_default_dtype())
 
-def _segment_top(node:tuple, kids:dict)->tuple:
-    "The top of `node`'s single-child segment: climb while the parent (not the root) has one child."
-    while len(node) > 1 and len(kids[node[:-1]]) == 1: node = node[:-1]
-    return node
+def standardised(x:Tensor, # (K,) values to standardise
+                 x_set:Tensor, # (K,) the set each value is standardised within
+                 pool:Tensor, # (P,) the sets' members
+                 pool_set:Tensor, # (P,) the set of each member
+                 n_sets:int, # number of sets
+                 eps:float # added to the std
+                )->Tensor: # (K,) float64
+    "(x - mean) / (unbiased std + eps) of x's set; 0 where the set has fewer than 2 members or they are all equal."
+    pool = pool.double()
+    n = torch.bincount(pool_set, minlength=n_sets).double()
+    mean = torch.zeros(n_sets, dtype=torch.float64).index_add_(0, pool_set, pool) / n.clamp(min=1)
+    var = torch.zeros(n_sets, dtype=torch.float64).index_add_(0, pool_set, (pool - _at(mean, pool_set))**2) / (n - 1).clamp(min=1)
+    lo = torch.full((n_sets,), math.inf, dtype=torch.float64).scatter_reduce(0, pool_set, pool, 'amin')
+    hi = torch.full((n_sets,), -math.inf, dtype=torch.float64).scatter_reduce(0, pool_set, pool, 'amax')
+    flat = (n < 2) | (lo == hi)
+    return torch.where(_at(flat, x_set), 0., (x.double() - _at(mean, x_set)) / (_at(var, x_set).sqrt() + eps))
+
+def segment_tops(node_parent:Tensor # (M,) from `tree_index`
+                )->Tensor: # (M,)
+    "The top of each node's single-child segment: climb while the parent (not the root) has one child."
+    kids = torch.bincount(node_parent[node_parent >= 0], minlength=len(node_parent))
+    top = torch.arange(len(node_parent))
+    while True:
+        p = _at(node_parent, top)
+        climb = (p >= 0) & (_at(kids, p.clamp(min=0)) == 1)
+        if not climb.any(): return top
+        top = torch.where(climb, p, top)
 
 @register_advantage('tree')
 def tree_advantages(rewards:Tensor, # (N,) reward of each leaf
                     group_ids:Tensor, # (N,) one group (tree) per task
                     completion_mask:Tensor, # (N, T) 1 on model tokens
                     eps:float=1e-6, # added to the stds
-                    trajectories:Sequence[Trajectory]|None=None, # the rows' trajectories (node paths, turns)
                     intra_weight:float=1.0, # weight of the sibling-group part
                     inter_weight:float=1.0, # weight of the whole-task part
-                    **extra # unused
+                    **extra # node_ids, node_parent (`tree_index`) and token_turn (`collate`); others unused
                    )->Tensor: # (N, T)
     "Tree advantage: sibling-group + whole-task normalised value of the deepest node owning each token."
-    if trajectories is None: raise ValueError("the 'tree' estimator needs trajectories=... (the trainer passes them)")
-    r = rewards.double().tolist()
-    paths, rows = leaf_paths(trajectories, group_ids)
-    adv: dict[tuple, float] = {}
-    for g, rs in rows.items():
-        under = tree_nodes(trajectories, paths, rs)
-        V = {n: sum(r[i] for i in ix) / len(ix) for n, ix in under.items()}
-        kids: dict[tuple, list] = {}
-        for n in under: kids.setdefault(n[:-1], []).append(n)
-        leaf_r = [r[i] for i in rs]
-        for n in under:
-            top = _segment_top(n, kids)
-            intra = _normalised(V[top], [V[s] for s in kids[top[:-1]]], eps)
-            adv[(g, n)] = intra_weight * intra + inter_weight * _normalised(V[n], leaf_r, eps)
-    gl = group_ids.tolist()
-    return fill_token_advantages(trajectories, paths, lambda i, n: adv[(gl[i], n)], completion_mask)
+    node_ids, parent, token_turn = tree_tensors('tree', extra)
+    M, g = len(parent), torch.unique(group_ids, return_inverse=True)[1]
+    V = node_means(rewards, node_ids, M)
+    ok = node_ids >= 0
+    node_group = torch.zeros(M, dtype=torch.long).index_put_((node_ids[ok],), g.unsqueeze(1).expand_as(node_ids)[ok])
+    sib = torch.where(parent >= 0, parent, M + node_group)                 # siblings share a parent (or their tree's root)
+    top = segment_tops(parent)
+    intra = standardised(_at(V, top), _at(sib, top), V, sib, M + int(g.max()) + 1, eps)
+    inter = standardised(V, node_group, rewards, g, int(g.max()) + 1, eps)
+    return token_values(intra_weight * intra + inter_weight * inter, node_ids, token_turn, completion_mask)
 
 # %% ../nbs/10_tree.ipynb #1d453131
 def resolve_budget(budget:int|None, # leaves per task asked for (None: the run's group size)

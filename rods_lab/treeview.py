@@ -13,7 +13,7 @@ from typing import Sequence
 import torch
 import plotly.graph_objects as go
 from .core import Trajectory, Turn, read_jsonl
-from .tree import leaf_paths
+from .train import leaf_paths
 
 # %% auto #0
 __all__ = ['ViewNode', 'view_nodes', 'tree_layout', 'hover_text', 'tree_figure', 'node_labels', 'rollout_steps', 'load_rollouts',
