@@ -13,7 +13,7 @@ from .cli import command, UsageError, out_dir_arg, text_file_arg, format_table
 
 # %% auto #0
 __all__ = ['study_notebook', 'notebook_params', 'notebook_defaults', 'summary_table', 'reference_summary', 'cmd_demo',
-           'study_readme', 'cmd_report', 'cmd_readme']
+           'study_readme', 'cmd_report', 'cmd_readme', 'cmd_sweep']
 
 # %% ../nbs/15a_cli_studies.ipynb #2d36166c
 def study_notebook(name:str='rods' # experiment name: experiments/<name>.ipynb
@@ -155,3 +155,40 @@ def cmd_readme(args)->int:
     if not (Path(args.root)/'nbs'/'index.ipynb').exists(): raise UsageError(f"no nbs/index.ipynb under {Path(args.root).resolve()}")
     print(f"wrote {write_readme(args.root)}")
     return 0
+
+# %% ../nbs/15a_cli_studies.ipynb #fc5f616a
+def _sweep_args(p):
+    p.add_argument('notebook', help='a papermill notebook (a cell tagged parameters), e.g. experiments/grpo.ipynb')
+    p.add_argument('-p', '--param', nargs='+', action='append', default=[], metavar=('NAME', 'VALUE'),
+                   help='a swept parameter and its values: -p lr 1e-4 3e-4 (repeatable; every combination runs)')
+    p.add_argument('--set', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'), help='a parameter every run gets (repeatable)')
+    p.add_argument('--out', default=None, help='sweep directory (default: runs/sweeps/<notebook name>)')
+    p.add_argument('--workers', type=int, default=1, help='runs at once, as Ray tasks (1: one after another, in this process)')
+    p.add_argument('--address', default=None, help="an existing Ray cluster ('host:port' or 'auto') instead of a local instance")
+    p.add_argument('--cpus-per-run', type=int, default=1, help='CPUs (torch threads) per run')
+    p.add_argument('--gpus-per-run', type=float, default=0, help='GPUs per run')
+    p.add_argument('--metric', default=None, help="the results.json field the figure plots (default: the first numeric one)")
+
+@command('sweep', 'Run a grid of papermill runs of a notebook (Ray tasks), skipping finished runs; prints the sweep table.', _sweep_args)
+def cmd_sweep(args)->int:
+    from rods_lab.runner import sweep
+    nb = Path(args.notebook)
+    if not nb.is_file(): raise UsageError(f"notebook {nb} not found")
+    if not args.param: raise UsageError("give at least one swept parameter: -p NAME V1 V2 ...")
+    if args.workers < 1 or args.cpus_per_run < 1 or args.gpus_per_run < 0:
+        raise UsageError(f"--workers and --cpus-per-run must be >= 1 and --gpus-per-run >= 0, got {args.workers}, {args.cpus_per_run}, {args.gpus_per_run}")
+    grid = {}
+    for name, *values in args.param:
+        if not values: raise UsageError(f"-p {name}: give one or more values")
+        if name in grid: raise UsageError(f"-p {name} is given twice")
+        grid[name] = [notebook_params([(name, v)], nb)[name] for v in values]
+    fixed = notebook_params(args.set, nb)
+    if set(fixed) & set(grid): raise UsageError(f"--set {sorted(set(fixed) & set(grid))[0]} is also swept with -p")
+    out = out_dir_arg(args.out or f"runs/sweeps/{nb.stem}")
+    try: res = sweep(nb, grid, out, fixed=fixed, workers=args.workers, address=args.address, cpus_per_run=args.cpus_per_run,
+                     gpus_per_run=args.gpus_per_run, metric=args.metric, log=lambda m: print(m, flush=True))
+    except ValueError as e: raise UsageError(str(e)) from None
+    cols = [*grid, 'status', 'seconds', *([res['metric']] if res['metric'] not in (*grid, 'seconds') else []), 'error']
+    print(format_table([{k: r.get(k, '') for k in cols} for r in res['rows']]))
+    print(f"table: {res['csv']}  figure: {res['figure']}  runs: {out}")
+    return 1 if res['failed'] else 0

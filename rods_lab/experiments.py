@@ -6,11 +6,12 @@ Docs: https://rods-lab.github.io/rods_lab/experiments.html.md"""
 
 # %% ../nbs/13a_experiments.ipynb #2d9dc699
 from __future__ import annotations
-import difflib, json, math, time
+import difflib, json, math, os, time
 from pathlib import Path
 from typing import Any, Sequence
 import numpy as np
 from .rundir import RunDir, MARK_FIELDS
+from .runner import map_jobs
 
 # %% auto #0
 __all__ = ['MINIMUMS', 'POSITIVE', 'CLAIMS', 'notebook_parameters', 'check_parameters', 'check_values', 'train_one', 'train_jobs',
@@ -106,8 +107,9 @@ def train_one(label:str, # run name prefix
 
 def train_jobs(jobs:Sequence[tuple[str, int, dict]], # (label, seed, RunConfig fields) per run, in the order to start them
                out_dir:str|Path, # experiment directory
-               workers:int=1, # runs trained at once (> 1: spawned processes)
-               log=print # progress messages (printed by this process)
+               workers:int=1, # runs trained at once (> 1: Ray tasks, a fresh process each; `rods_lab.runner`)
+               log=print, # progress messages (printed by this process)
+               address:str|None=None # an existing Ray cluster to train on (None: a local instance when workers > 1)
               )->list[Path]:
     "Train (or reuse / resume) every job, `workers` at a time; returns the run directories in the order of `jobs`."
     from rods_lab.train import make_config
@@ -116,19 +118,12 @@ def train_jobs(jobs:Sequence[tuple[str, int, dict]], # (label, seed, RunConfig f
     dirs = [Path(out_dir)/f"{l}-s{s}" for l, s, _ in jobs]
     todo = [i for i, d in enumerate(dirs) if not RunDir(d).finished(steps[i])]
     for i in sorted(set(range(len(jobs))) - set(todo)): log(f"{jobs[i][0]} seed {jobs[i][1]}: finished run reused ({dirs[i]})")
-    if workers == 1 or len(todo) < 2:
+    if workers == 1 and address is None or len(todo) < 2:
         for i in todo: train_one(*jobs[i][:2], out_dir, jobs[i][2], log)
         return dirs
-    import multiprocessing as mp, os
-    from concurrent.futures import ProcessPoolExecutor, as_completed
     os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
-    t0 = time.time()
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context('spawn')) as pool:
-        from rods_lab.experiments import train_one as work   # by module path, so a spawned worker can import it
-        futs = {pool.submit(work, *jobs[i][:2], out_dir, jobs[i][2], None): i for i in todo}   # the workers stay quiet
-        for f in as_completed(futs):
-            f.result(); i = futs[f]
-            log(f"{jobs[i][0]} seed {jobs[i][1]}: trained at {time.time() - t0:.0f}s ({dirs[i]})")
+    map_jobs(train_one, [(*jobs[i][:2], str(out_dir), jobs[i][2], None) for i in todo], names=[f"{jobs[i][0]} seed {jobs[i][1]}" for i in todo],
+             workers=min(workers, len(todo)), address=address, log=log)     # the workers stay quiet; this process logs each finished run
     return dirs
 
 def run_seeds(seeds:Sequence[int], # seeds to run
