@@ -22,8 +22,8 @@ def make_accelerator(cpu:bool, # run on CPU
     "An `Accelerator`; in a single process, a state left by an earlier one (e.g. a 🤗 `Trainer` run with other settings) is reset first."
     from accelerate import Accelerator, PartialState
     from accelerate.state import AcceleratorState
-    if PartialState().num_processes == 1 and AcceleratorState._shared_state: AcceleratorState._reset_state()
-    return Accelerator(cpu=cpu, mixed_precision=mixed_precision)
+    if PartialState(cpu=cpu).num_processes == 1 and AcceleratorState._shared_state: AcceleratorState._reset_state()   # cpu=cpu: a plain PartialState() under torchrun on a CPU machine is a 1-process state
+    return Accelerator(cpu=cpu, mixed_precision=mixed_precision, step_scheduler_with_optimizer=False)   # one schedule step per optimiser step, whatever the process count
 
 RESUMABLE = ('steps', 'resume', 'tracker', 'eval_every', 'ckpt_every', 'save_rollouts', 'out_dir', 'out', 'experiment', 'run_name')  # fields a resumed run may change
 

@@ -50,7 +50,8 @@ class Trainer:
         self.heldout = heldout_tasks(cfg, self.world)
         self.data = DATA_STRATEGIES[cfg.data](cfg, self.world, exclude=excluded_ids(cfg, self.world))  # bad options: error here
         self.data.run_dir = self.run_dir if self.acc.is_main_process else None
-        self.policy = load_policy(cfg.model, device=str(self.acc.device), dtype='float32')  # missing dir / no chat template: error here
+        where = 'cpu' if self.acc.device.type == 'cpu' else str(self.acc.device)      # several CPU processes: accelerate says 'cpu:0'
+        self.policy = load_policy(cfg.model, device=where, dtype='float32')  # missing dir / no chat template: error here
         self.recompute_old = cfg.recompute_old_logps if cfg.recompute_old_logps is not None else mp != 'no'
         self.rollouter = ROLLOUT_STRATEGIES[cfg.rollout](cfg, self.world, self.policy)
         model = self.policy.model

@@ -46,19 +46,22 @@ def test_resume_after_sigkill_matches_uninterrupted_run(tmp_path, micro):
     assert len(moved) > len(start) // 2, f"only {len(moved)} of {len(start)} tensors changed in 6 steps"
 
 def test_two_processes_match_one(tmp_path, micro):
-    "accelerate launch with 2 CPU processes (gloo) gives the same losses and parameters as 1 process at the same global batch."
+    """accelerate launch with 2 CPU processes (gloo) gives the same losses, learning rates and parameters as 1 process at the same
+    global batch; the warm-up schedule steps once per optimiser step, not once per process."""
     one, two = tmp_path/'one', tmp_path/'two'
-    args = ['--steps', '2', '--eval-n', '0', '--ckpt-every', '0', *TOY[:-2]]
+    args = ['--steps', '3', '--eval-n', '0', '--ckpt-every', '0', '--warmup-steps', '4', *TOY[:-2]]
     r1 = subprocess.run([EXE, 'train', '--out', str(one), *args], env=ENV, capture_output=True, text=True, timeout=600)
     assert r1.returncode == 0, r1.stderr[-2000:]
     acc = str(Path(sys.executable).parent/'accelerate')
-    r2 = subprocess.run([acc, 'launch', '--num_processes', '2', '--cpu', '--num_machines', '1', '--mixed_precision', 'no',
+    # `--cpu` would take accelerate's single-process launcher; `--multi_gpu` starts 2 processes through torchrun, which use gloo on CPU
+    r2 = subprocess.run([acc, 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1', '--mixed_precision', 'no',
                          '--dynamo_backend', 'no', EXE, 'train', '--out', str(two), *args], env=ENV, capture_output=True, text=True, timeout=600)
     assert r2.returncode == 0, r2.stderr[-3000:]
     m1, m2 = metrics(one), metrics(two)
     for a, b in zip(m1[1:], m2[1:]):
         for k in ('reward_mean', 'progress_mean', 'trajectories', 'tokens_generated', 'frac_zero_var_groups'): assert a[k] == b[k], k
         assert abs(a['loss'] - b['loss']) < 1e-5 and abs(a['grad_norm'] - b['grad_norm']) < 1e-4
+    assert [m['lr'] for m in m2[1:]] == [m['lr'] for m in m1[1:]] == [1e-3 * k / 4 for k in (2, 3, 4)], [m['lr'] for m in m2]
     from safetensors.torch import load_file
     p1, p2 = load_file(str(one/'ckpt'/'model'/'model.safetensors')), load_file(str(two/'ckpt'/'model'/'model.safetensors'))
     assert max((p1[k] - p2[k]).abs().max().item() for k in p1) < 1e-5
