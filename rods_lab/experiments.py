@@ -118,7 +118,7 @@ def train_jobs(jobs:Sequence[tuple[str, int, dict]], # (label, seed, RunConfig f
     dirs = [Path(out_dir)/f"{l}-s{s}" for l, s, _ in jobs]
     todo = [i for i, d in enumerate(dirs) if not RunDir(d).finished(steps[i])]
     for i in sorted(set(range(len(jobs))) - set(todo)): log(f"{jobs[i][0]} seed {jobs[i][1]}: finished run reused ({dirs[i]})")
-    if workers == 1 and address is None or len(todo) < 2:
+    if address is None and (workers == 1 or len(todo) < 2):                  # in this process (with a cluster: always there)
         for i in todo: train_one(*jobs[i][:2], out_dir, jobs[i][2], log)
         return dirs
     os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
