@@ -53,7 +53,7 @@ def ray_cluster(cpus:int, # CPUs of a local instance (ignored with `address`)
     os.environ.setdefault('RAY_AUTH_MODE', 'disabled')          # a local, loopback-only instance: no token to hand around
     quiet = dict(log_to_driver=False, configure_logging=False)
     if address: ray.init(address=address, **quiet)
-    else: ray.init(num_cpus=cpus, num_gpus=gpus, include_dashboard=False, object_store_memory=256 * 2**20, **quiet)
+    else: ray.init(address='local', num_cpus=cpus, num_gpus=gpus, include_dashboard=False, object_store_memory=256 * 2**20, **quiet)   # a new instance, even beside a running cluster
     try: yield ray
     finally: ray.shutdown()
 
