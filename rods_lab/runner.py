@@ -180,12 +180,12 @@ def sweep(notebook:str|Path, # a papermill notebook
     dirs = [out/run_label(p) for p in combos]
     if len(set(dirs)) != len(dirs): raise ValueError("two combinations share a directory name; use simpler values")
     done = [d for d in dirs if (d/'sweep.json').exists() and json.loads((d/'sweep.json').read_text()).get('ok')]
-    for d in done: (log or print)(f"{d.name}: finished run skipped")
+    for d in done: (log or (lambda *a: None))(f"{d.name}: finished run skipped")      # log=None: quiet
     todo = [(p, d) for p, d in zip(combos, dirs) if d not in done]
     def said(r:JobResult):
         rec = r.value if r.ok else dict(ok=False, error=dict(cell=None, ename='', evalue=r.error))
         e = rec.get('error') or {}
-        (log or print)(f"{r.name}: " + ('finished' if rec['ok'] else 'FAILED' + (f" in cell {e['cell']}" if e.get('cell') is not None else '')
+        log(f"{r.name}: " + ('finished' if rec['ok'] else 'FAILED' + (f" in cell {e['cell']}" if e.get('cell') is not None else '')
                                         + f": {e['ename']}{': ' if e['ename'] else ''}{e['evalue']}") + f" ({r.seconds:.0f}s; {out/r.name/'notebook.ipynb'})")
     run_jobs(notebook_run, [(str(notebook), str(d), fixed | p) for p, d in todo], names=[d.name for _, d in todo], workers=workers,
              address=address, cpus_per_job=cpus_per_run, gpus_per_job=gpus_per_run, log=None, on_done=said if log else None)
